@@ -1,0 +1,32 @@
+-- Table B (收到和处理政府信息公开申请情况) of accepted reports:
+-- one row per report x row x applicant column.
+with accepted as (
+    select report_id from {{ ref('int_report_status') }}
+    where status = 'accepted'
+),
+
+table_b as (
+    select * from {{ ref('int_values_labelled') }}
+    where table_code = 'B'
+),
+
+final as (
+    select
+        cast(table_b.report_id as varchar)       as report_id,
+        cast(table_b.agency as varchar)          as agency,
+        cast(table_b.year as integer)            as year,
+        cast(table_b.row_code as varchar)        as row_code,
+        cast(table_b.row_label_zh as varchar)    as row_label_zh,
+        cast(table_b.row_position as integer)    as row_position,
+        cast(table_b.column_code as varchar)     as column_code,
+        cast(table_b.column_label_zh as varchar) as column_label_zh,
+        cast(table_b.value as bigint)            as application_count,
+        cast(table_b.raw_text as varchar)        as raw_text,
+        cast(table_b.source_line as integer)     as source_line
+    from table_b
+    inner join accepted
+        on table_b.report_id = accepted.report_id
+    order by table_b.report_id, table_b.row_position, table_b.column_position
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- Table C (行政复议、行政诉讼) of accepted reports: one row per report x group x measure.
+with accepted as (
+    select report_id from {{ ref('int_report_status') }}
+    where status = 'accepted'
+),
+
+table_c as (
+    select * from {{ ref('int_values_labelled') }}
+    where table_code = 'C'
+),
+
+final as (
+    select
+        cast(table_c.report_id as varchar)       as report_id,
+        cast(table_c.agency as varchar)          as agency,
+        cast(table_c.year as integer)            as year,
+        cast(table_c.row_code as varchar)        as group_code,
+        cast(table_c.row_label_zh as varchar)    as group_label_zh,
+        cast(table_c.column_code as varchar)     as measure,
+        cast(table_c.column_label_zh as varchar) as measure_label_zh,
+        cast(table_c.value as bigint)            as case_count,
+        cast(table_c.raw_text as varchar)        as raw_text,
+        cast(table_c.source_line as integer)     as source_line
+    from table_c
+    inner join accepted
+        on table_c.report_id = accepted.report_id
+    order by table_c.report_id, table_c.row_position, table_c.column_position
+)
+
+select * from final

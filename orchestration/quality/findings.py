@@ -1,0 +1,64 @@
+"""Findings: what failed, where, and what the numbers are, worded for the agency's clerk."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..reports import form
+from ..reports.model import Finding
+from .gate import SuiteResult, run_suite
+from .invariants import evaluate
+
+FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
+                   "expected", "actual", "line", "raw_text", "message"]
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def message(rule: str, table: str, row: str, column: str, expected: float, actual: float) -> str:
+    row_label = form.row_label(table, row)
+    col_label = form.column_label(table, column)
+    if rule == "R1":
+        return f"R1 表三「{row_label}」行：「总计」栏为 {_num(actual)}，但六类申请人之和为 {_num(expected)}"
+    if rule == "R2":
+        return (f"R2 表三「{col_label}」列：第三项（七）总计 + 第四项结转下年度 = {_num(actual)}，"
+                f"但第一项本年新收 + 第二项上年结转 = {_num(expected)}")
+    if rule == "R3":
+        return f"R3 表三「{col_label}」列：（七）总计为 {_num(actual)}，但各项办理结果之和为 {_num(expected)}"
+    if rule == "R4":
+        return (f"R4 表四「{row_label}」：总计为 {_num(actual)}，"
+                f"但结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {_num(expected)}")
+    if rule == "R5":
+        kind = "非负数" if column == "amount" else "非负整数"
+        return f"R5 「{row_label}」行「{col_label}」栏为 {_num(actual)}，应为{kind}"
+    return f"{rule} {row_label} {col_label}: {_num(actual)} ≠ {_num(expected)}"
+
+
+def judge(values: pd.DataFrame) -> tuple[pd.DataFrame, SuiteResult]:
+    """Evaluate every invariant over ``values`` and return the findings of the failed ones
+    (columns FINDING_COLUMNS) with the GX result they came from."""
+    checks = evaluate(values)
+    result = run_suite("report_invariants", checks)
+    frames = []
+    for outcome in result.outcomes:
+        if outcome.success or outcome.unexpected.empty:
+            continue
+        bad = outcome.unexpected.copy()
+        bad["severity"] = outcome.meta["severity"]
+        bad["message"] = [
+            message(r.rule_id, r.table_code, r.row_code, r.column_code, r.expected, r.actual)
+            for r in bad.itertuples()
+        ]
+        frames.append(bad[FINDING_COLUMNS])
+    findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
+    return findings, result
+
+
+def as_findings(frame: pd.DataFrame) -> list[Finding]:
+    return [
+        Finding(r.rule_id, r.severity, r.table_code, r.row_code, r.column_code,
+                float(r.expected), float(r.actual), None if pd.isna(r.line) else int(r.line), r.message)
+        for r in frame.itertuples()
+    ]

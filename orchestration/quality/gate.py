@@ -1,0 +1,83 @@
+"""Run the Great Expectations suites of ``expectations/`` over DataFrames.
+
+GX is imported lazily (it costs seconds) and one ephemeral context serves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+# GX would otherwise try to reach its analytics service (the machine has no network).
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@dataclass
+class ExpectationOutcome:
+    meta: dict[str, Any]
+    success: bool
+    unexpected: pd.DataFrame  # the failing rows of the validated frame
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    success: bool
+    outcomes: list[ExpectationOutcome]
+    result_json: dict[str, Any]  # GX's own validation result, kept per run
+
+
+def load_suite_json(name: str) -> dict[str, Any]:
+    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@cache
+def _validation(name: str):
+    import great_expectations as gx
+
+    context = _context()
+    spec = load_suite_json(name)
+    suite = gx.ExpectationSuite(name=spec["name"], meta=spec.get("meta", {}))
+    for exp in spec["expectations"]:
+        cls = gx.expectations.registry.get_expectation_impl(exp["type"])
+        suite.add_expectation(cls(**exp["kwargs"], meta=exp.get("meta"), severity=exp.get("severity", "critical")))
+    suite = context.suites.add(suite)
+    asset = context.data_sources.add_pandas(f"{name}_source").add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe(f"{name}_batch")
+    return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+
+def run_suite(name: str, frame: pd.DataFrame) -> SuiteResult:
+    """Validate ``frame`` against suite ``name``; failing rows come back whole, found by index."""
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        return SuiteResult(name, True, [], {"success": True, "suite_name": name, "results": [],
+                                            "statistics": {"evaluated_expectations": 0}})
+    result = _validation(name).run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
+    )
+    outcomes = []
+    for item in result.results:
+        indices = item.result.get("unexpected_index_list") or []
+        unexpected = frame.loc[[i for i in indices if isinstance(i, int)]] if indices else frame.iloc[0:0]
+        outcomes.append(ExpectationOutcome(dict(item.expectation_config.meta or {}), bool(item.success), unexpected))
+    return SuiteResult(name, bool(result.success), outcomes, result.to_json_dict())

@@ -1,0 +1,113 @@
+"""FORM.md invariants R1-R5 as data, and the one SQL query that evaluates them.
+
+Each check is "sum(lhs cells) = sum(rhs cells)" over cells of one report; the query turns a
+long table of values (report_id, table_code, row_code, column_code, value, raw_text, line)
+into one row per report and check with ``expected`` (rhs) and ``actual`` (lhs). The GX suites
+then decide which rows pass. R5 ("every count is a non-negative integer, fees a
+non-negative amount") compares each value with the nearest valid value.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import duckdb
+import pandas as pd
+
+from ..reports import form
+
+OUTCOME_ROWS = tuple(s.row for s in form.rows("B"))[2:23]  # granted ... other_other
+
+
+@cache
+def terms() -> pd.DataFrame:
+    """Every term of every check: rule_id, check_id, side, table_code, row_code, column_code,
+    and the check's target cell (the printed total a clerk would correct)."""
+    out: list[tuple[str, str, str, str, str, str, str, str]] = []
+    b_cols = [c.column for c in form.columns("B")]
+    parts, total = b_cols[:-1], b_cols[-1]
+
+    def add(rule, check, target_row, target_col, table, lhs, rhs):
+        for side, cells in (("lhs", lhs), ("rhs", rhs)):
+            for row, col in cells:
+                out.append((rule, check, side, table, row, col, target_row, target_col))
+
+    for spec in form.rows("B"):
+        add("R1", f"R1:{spec.row}", spec.row, total, "B",
+            [(spec.row, total)], [(spec.row, c) for c in parts])
+    for col in b_cols:
+        add("R2", f"R2:{col}", "results_total", col, "B",
+            [("results_total", col), ("carried_forward", col)],
+            [("new_received", col), ("carried_over", col)])
+        add("R3", f"R3:{col}", "results_total", col, "B",
+            [("results_total", col)], [(row, col) for row in OUTCOME_ROWS])
+    c_cols = [c.column for c in form.columns("C")]
+    for spec in form.rows("C"):
+        add("R4", f"R4:{spec.row}", spec.row, c_cols[-1], "C",
+            [(spec.row, c_cols[-1])], [(spec.row, c) for c in c_cols[:-1]])
+    return pd.DataFrame(out, columns=["rule_id", "check_id", "side", "table_code", "row_code",
+                                      "column_code", "target_row", "target_column"])
+
+
+# A check is evaluated only when every one of its cells is present in the report (a partial
+# report is not accused of breaking a sum over cells it never printed) and at least one is
+# not blank; blank cells count as 0 in the sums (they carry a P1 finding of their own).
+CHECKS_SQL = """
+with term_counts as (
+    select check_id, count(*) as n_terms from terms group by check_id
+),
+joined as (
+    select v.report_id, t.rule_id, t.check_id, t.side, t.table_code, t.target_row,
+           t.target_column, v.value,
+           (t.row_code = t.target_row and t.column_code = t.target_column) as is_target,
+           v.line, v.raw_text
+    from terms t
+    join "values" v using (table_code, row_code, column_code)
+),
+equations as (
+    select report_id, rule_id, check_id,
+           any_value(table_code) as table_code,
+           any_value(target_row) as row_code,
+           any_value(target_column) as column_code,
+           sum(coalesce(value, 0)) filter (where side = 'rhs') as expected,
+           sum(coalesce(value, 0)) filter (where side = 'lhs') as actual,
+           max(line) filter (where is_target) as line,
+           max(raw_text) filter (where is_target) as raw_text,
+           count(*) as n_present,
+           count(value) as n_filled
+    from joined
+    group by report_id, rule_id, check_id
+),
+sums as (
+    select e.report_id, e.rule_id, e.check_id, e.table_code, e.row_code, e.column_code,
+           e.expected::double as expected, e.actual::double as actual, e.line, e.raw_text
+    from equations e join term_counts c using (check_id)
+    where e.n_present = c.n_terms and e.n_filled > 0
+),
+signs as (
+    select report_id, 'R5' as rule_id,
+           'R5:' || table_code || ':' || row_code || ':' || column_code as check_id,
+           table_code, row_code, column_code,
+           case when column_code = 'amount' then greatest(value, 0)
+                else greatest(round(value), 0) end::double as expected,
+           value::double as actual, line, raw_text
+    from "values"
+    where value is not null
+)
+select * from sums
+union all
+select * from signs
+order by report_id, rule_id, check_id
+"""
+
+
+def evaluate(values: pd.DataFrame | duckdb.DuckDBPyRelation, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """All checks of every report in ``values`` as a DataFrame (one row per report x check)."""
+    con = con or duckdb.connect()
+    con.register("terms", terms())
+    con.register("values", values)
+    try:
+        return con.execute(CHECKS_SQL).df()
+    finally:
+        con.unregister("values")
+        con.unregister("terms")

@@ -1,0 +1,121 @@
+"""Plain-text reports in the layouts seen in real submissions.
+
+- docx-extracted text: every table cell is a tab-indented line, a blank line ends a table
+  row, and an untabbed line directly after a cell continues that cell ("商业" / "企业").
+- web-page text: cells separated by ``|`` on a line (one line per row), or one cell per line
+  with ``|`` / ``||`` filler lines (the row structure is lost: the table is one flat row).
+- PDF text: cells separated by runs of spaces, one printed line per row.
+Lines outside tables become paragraphs; every cell keeps its 1-based line number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..decode import decode
+from ..model import Block, Cell, Document
+from ..values import is_value
+
+_SPACED = re.compile(r"\s{2,}|\t")
+_NUMBERS = re.compile(r"^[\d.,\s]+$")
+
+
+def read(data: bytes, source: str) -> Document:
+    return parse_text(decode(data, source), source)
+
+
+def parse_text(text: str, source: str) -> Document:
+    lines = text.splitlines()
+    content = [line for line in lines if line.strip()]
+    tabbed = sum(1 for line in content if line.startswith("\t"))
+    if content and tabbed / len(content) > 0.2:
+        blocks = _docx_extracted_blocks(lines)
+    else:
+        blocks = _line_blocks(lines)
+    return Document(source=source, blocks=blocks)
+
+
+def _docx_extracted_blocks(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    table: Block | None = None
+    row: list[Cell] = []
+    previous_was_cell = False
+
+    def end_row() -> None:
+        nonlocal row
+        if row and table is not None:
+            table.rows.append(row)
+        row = []
+
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("\t"):
+            if table is None:
+                table = Block(kind="table", line=number)
+                blocks.append(table)
+            row.append(Cell(line[1:], number))
+            previous_was_cell = True
+        elif line.strip() == "":
+            end_row()
+            previous_was_cell = False
+        elif previous_was_cell:
+            last = row[-1]
+            row[-1] = Cell(last.text + line, last.line)
+        else:
+            end_row()
+            table = None
+            blocks.append(Block(kind="paragraph", line=number, text=line))
+    end_row()
+    return blocks
+
+
+def _split_line(line: str, number: int) -> list[Cell]:
+    if "|" in line:
+        parts = line.split("|")
+        if parts and parts[-1].strip() == "":
+            parts = parts[:-1]  # the closing separator
+        if parts and parts[0].strip() == "" and len(parts) > 1 and line.lstrip().startswith("|"):
+            parts = parts[1:]  # the opening separator
+    else:
+        parts = _SPACED.split(line.strip())
+    cells: list[Cell] = []
+    for part in parts:
+        # PDF text may set a run of numbers apart by single spaces only.
+        if _NUMBERS.match(part.strip()) and " " in part.strip():
+            cells.extend(Cell(token, number) for token in part.split())
+        else:
+            cells.append(Cell(part, number))
+    return cells
+
+
+def _line_blocks(lines: list[str]) -> list[Block]:
+    rows = [(number, _split_line(line, number)) for number, line in enumerate(lines, start=1)]
+    rows = [(n, cells) for n, cells in rows if any(c.text.strip() for c in cells)]
+    multi = sum(1 for _, cells in rows if len(cells) > 1)
+    flat = bool(rows) and multi / len(rows) < 0.2 and any("|" in line for line in lines)
+    blocks: list[Block] = []
+    table: Block | None = None
+    for number, cells in rows:
+        is_table_row = (
+            len(cells) > 1
+            or "|" in lines[number - 1]
+            or all(is_value(c.text) for c in cells)
+            # Flat layouts put label cells on lines of their own; long lines are still prose.
+            or (flat and len(cells[0].text.strip()) <= 50)
+        )
+        if not is_table_row:
+            table = None
+            blocks.append(Block(kind="paragraph", line=number, text=cells[0].text))
+            continue
+        if table is None:
+            table = Block(kind="table", line=number)
+            blocks.append(table)
+        if flat:
+            # One cell per line: the printed rows are lost, the table is one flat sequence;
+            # empty filler cells ("||") carry no position and are dropped.
+            kept = [c for c in cells if c.text.strip()]
+            if not table.rows:
+                table.rows.append([])
+            table.rows[0].extend(kept)
+        else:
+            table.rows.append(cells)
+    return blocks

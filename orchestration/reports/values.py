@@ -1,0 +1,53 @@
+"""Turning a printed cell into a number, with the documented decisions for odd cells.
+
+Decisions (README "Reading values"):
+- empty cell -> None (blank, never 0; the parser records a finding);
+- ``—``, ``-``, ``/``, ``--`` alone -> None (printed "not applicable", treated as blank);
+- ``无`` ("none") -> 0;
+- thousands separators and units (元, 万元, 件, 个, 条, 项) are dropped; full-width digits are
+  normalised; decimals are kept (fees in 万元 are decimal).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import compact
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_UNITS = re.compile(r"(?:万元|元|件|个|条|项|次|份)$")
+_DASHES = {"—", "-", "/", "--", "——", "－", "–", "\\"}
+
+
+class NotAValue(ValueError):
+    """The cell holds text, not a number or a blank."""
+
+
+def parse_value(raw: str) -> int | float | None:
+    """Return the cell's number, None for a blank, or raise NotAValue."""
+    text = compact(raw)
+    if text == "" or text in _DASHES:
+        return None
+    if text == "无":
+        return 0
+    text = text.replace(",", "")
+    text = _UNITS.sub("", text)
+    if not _NUMBER.match(text):
+        raise NotAValue(raw)
+    number = float(text)
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def is_value(raw: str) -> bool:
+    try:
+        parse_value(raw)
+    except NotAValue:
+        return False
+    return True
+
+
+def is_blank(raw: str) -> bool:
+    try:
+        return parse_value(raw) is None
+    except NotAValue:
+        return False

@@ -1,0 +1,54 @@
+"""The DuckDB warehouse: connection (one writer at a time) and the raw/quality tables that
+Python writes before dbt runs. dbt declares these as sources (dbt_project/models/staging)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+DDL = """
+create schema if not exists raw;
+create schema if not exists quality;
+create table if not exists raw.files (
+    sha256 varchar primary key, original_name varchar, extension varchar, size_bytes bigint,
+    archive_path varchar, received_at timestamp, status varchar, error varchar);
+create table if not exists raw.receipts (
+    receipt_id varchar primary key, sha256 varchar, original_name varchar, received_at timestamp);
+create table if not exists raw.reports (
+    report_id varchar primary key, source_name varchar, agency varchar, year integer,
+    form_version varchar, report_date date, parsed_at timestamp, parser_version varchar);
+create table if not exists raw."values" (
+    report_id varchar, table_code varchar, row_code varchar, column_code varchar,
+    value double, raw_text varchar, line integer,
+    primary key (report_id, table_code, row_code, column_code));
+create table if not exists raw.parse_findings (
+    report_id varchar, rule_id varchar, severity varchar, table_code varchar, row_code varchar,
+    column_code varchar, expected double, actual double, line integer, raw_text varchar,
+    message varchar);
+create table if not exists quality.findings as select * from raw.parse_findings limit 0;
+create table if not exists quality.validated_reports (
+    report_id varchar primary key, validated_at timestamp, run_id varchar);
+"""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False, attempts: int = 60):
+    """Open the warehouse, waiting (up to ~30 s) while another process holds the write lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(attempts):
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    try:
+        if not read_only:
+            con.execute(DDL)
+        yield con
+    finally:
+        con.close()
