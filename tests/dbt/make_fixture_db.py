@@ -65,7 +65,7 @@ create table raw."values" (
     value double,
     raw_text varchar,
     line integer,
-    unique (report_id, table_code, row_code, column_code)
+    primary key (report_id, table_code, row_code, column_code)
 );
 create table quality.findings (
     report_id varchar,
@@ -81,7 +81,9 @@ create table quality.findings (
     message varchar
 );
 create table quality.validated_reports (
-    report_id varchar
+    report_id varchar primary key,
+    validated_at timestamp,
+    run_id varchar
 );
 """
 
@@ -148,7 +150,7 @@ def table_b(
     return rows
 
 
-def number_text(value: float | int | None) -> str:
+def number_text(value: float | None) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and not value.is_integer():
@@ -162,23 +164,17 @@ def values_of(report_id: str, a: dict, b: dict, c: dict, first_line: int) -> lis
     line = first_line
     for row_code, cells in a.items():
         for column_code, value in cells.items():
-            out.append(
-                (report_id, "A", row_code, column_code, value, number_text(value), line)
-            )
+            out.append((report_id, "A", row_code, column_code, value, number_text(value), line))
             line += 1
     line += 10
     for row_code, cells in b.items():
         for column_code, value in zip(B_COLUMNS, cells, strict=True):
-            out.append(
-                (report_id, "B", row_code, column_code, value, number_text(value), line)
-            )
+            out.append((report_id, "B", row_code, column_code, value, number_text(value), line))
             line += 1
     line += 10
     for group_code, cells in c.items():
         for measure, value in zip(C_MEASURES, cells, strict=True):
-            out.append(
-                (report_id, "C", group_code, measure, value, number_text(value), line)
-            )
+            out.append((report_id, "C", group_code, measure, value, number_text(value), line))
             line += 1
     return out
 
@@ -198,15 +194,46 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
     unreadable = sha("scan_without_text_layer.pdf")
 
     files = [
-        (accepted, "2023_suqian_shi_1.txt", "txt", 18_422,
-         f"data/archive/{accepted[:2]}/{accepted}.txt", t0, "parsed", None),
-        (held, "2020_huichang_zhongcunxiang_1.txt", "txt", 9_310,
-         f"data/archive/{held[:2]}/{held}.txt", t0 + dt.timedelta(minutes=1), "parsed", None),
-        (pending, "2024_pinghu_bumen_1.txt", "txt", 7_045,
-         f"data/archive/{pending[:2]}/{pending}.txt", t0 + dt.timedelta(days=1), "parsed", None),
-        (unreadable, "扫描件.pdf", "pdf", 1_204_551,
-         f"data/archive/{unreadable[:2]}/{unreadable}.pdf", t0 + dt.timedelta(minutes=2),
-         "unreadable", "PDF has no text layer (scanned image); OCR is not supported"),
+        (
+            accepted,
+            "2023_suqian_shi_1.txt",
+            "txt",
+            18_422,
+            f"data/archive/{accepted[:2]}/{accepted}.txt",
+            t0,
+            "parsed",
+            None,
+        ),
+        (
+            held,
+            "2020_huichang_zhongcunxiang_1.txt",
+            "txt",
+            9_310,
+            f"data/archive/{held[:2]}/{held}.txt",
+            t0 + dt.timedelta(minutes=1),
+            "parsed",
+            None,
+        ),
+        (
+            pending,
+            "2024_pinghu_bumen_1.txt",
+            "txt",
+            7_045,
+            f"data/archive/{pending[:2]}/{pending}.txt",
+            t0 + dt.timedelta(days=1),
+            "parsed",
+            None,
+        ),
+        (
+            unreadable,
+            "扫描件.pdf",
+            "pdf",
+            1_204_551,
+            f"data/archive/{unreadable[:2]}/{unreadable}.pdf",
+            t0 + dt.timedelta(minutes=2),
+            "unreadable",
+            "PDF has no text layer (scanned image); OCR is not supported",
+        ),
     ]
     receipts = [
         (sha("r1"), accepted, "2023_suqian_shi_1.txt", t0),
@@ -218,12 +245,36 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
     ]
     parsed_at = t0 + dt.timedelta(hours=1)
     reports = [
-        (accepted, "2023_suqian_shi_1.txt", "宿迁市人民政府", 2023, "2021",
-         dt.date(2024, 1, 19), parsed_at, PARSER_VERSION),
-        (held, "2020_huichang_zhongcunxiang_1.txt", "会昌县中村乡人民政府", 2020, "2019",
-         None, parsed_at, PARSER_VERSION),
-        (pending, "2024_pinghu_bumen_1.txt", "平湖市某局", 2024, "2021",
-         dt.date(2025, 1, 20), parsed_at + dt.timedelta(days=1), PARSER_VERSION),
+        (
+            accepted,
+            "2023_suqian_shi_1.txt",
+            "宿迁市人民政府",
+            2023,
+            "2021",
+            dt.date(2024, 1, 19),
+            parsed_at,
+            PARSER_VERSION,
+        ),
+        (
+            held,
+            "2020_huichang_zhongcunxiang_1.txt",
+            "会昌县中村乡人民政府",
+            2020,
+            "2019",
+            None,
+            parsed_at,
+            PARSER_VERSION,
+        ),
+        (
+            pending,
+            "2024_pinghu_bumen_1.txt",
+            "平湖市某局",
+            2024,
+            "2021",
+            dt.date(2025, 1, 20),
+            parsed_at + dt.timedelta(days=1),
+            PARSER_VERSION,
+        ),
     ]
 
     # --- the accepted report: every cell of tables A, B and C (2021 form) -----------------
@@ -255,8 +306,11 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
     values = values_of(accepted, a_accepted, b_accepted, c_accepted, first_line=14)
 
     # --- the held report: 2019 form, table B row new_received breaks R1 ------------------
-    b_held = table_b(new_received=[3, 0, 0, 0, 0, 0], carried_over=[0] * 6,
-                     outcomes={"granted": [2, 0, 0, 0, 0, 0], "other_other": [1, 0, 0, 0, 0, 0]})
+    b_held = table_b(
+        new_received=[3, 0, 0, 0, 0, 0],
+        carried_over=[0] * 6,
+        outcomes={"granted": [2, 0, 0, 0, 0, 0], "other_other": [1, 0, 0, 0, 0, 0]},
+    )
     b_held["new_received"][6] = 4  # printed total 4, the columns add up to 3
     values += values_of(held, {}, b_held, {g: [0, 0, 0, 0, 0] for g in C_GROUPS}, 30)
 
@@ -273,12 +327,35 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
         v[6] for v in values if v[0] == held and v[2] == "new_received" and v[3] == "total"
     )
     findings = [
-        (held, "R1", "error", "B", "new_received", "total", 3.0, 4.0, new_received_line, "4",
-         "表三“一、本年新收政府信息公开申请数量”行：总计为4，各申请人之和为3"),
-        (accepted, "R8", "warning", "B", "new_received", "total", 3511.0, 3510.0, 5, "3510",
-         "正文所述新收申请数3510件与表三总计3511件不一致"),
+        (
+            held,
+            "R1",
+            "error",
+            "B",
+            "new_received",
+            "total",
+            3.0,
+            4.0,
+            new_received_line,
+            "4",
+            "表三“一、本年新收政府信息公开申请数量”行：总计为4，各申请人之和为3",
+        ),
+        (
+            accepted,
+            "R8",
+            "warning",
+            "B",
+            "new_received",
+            "total",
+            3511.0,
+            3510.0,
+            5,
+            "3510",
+            "正文所述新收申请数3510件与表三总计3511件不一致",
+        ),
     ]
-    validated = [(accepted,), (held,)]
+    validated_at = parsed_at + dt.timedelta(minutes=5)
+    validated = [(accepted, validated_at, "run-1"), (held, validated_at, "run-1")]
 
     con = duckdb.connect(str(path))
     try:
@@ -290,7 +367,7 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
         con.executemany(
             "insert into quality.findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
         )
-        con.executemany("insert into quality.validated_reports values (?)", validated)
+        con.executemany("insert into quality.validated_reports values (?, ?, ?)", validated)
         con.execute("checkpoint")
     finally:
         con.close()

@@ -19,7 +19,7 @@ final as (
         cast(table_a.row_label_zh as varchar)    as row_label_zh,
         cast(table_a.column_code as varchar)     as measure,
         cast(table_a.column_label_zh as varchar) as measure_label_zh,
-        cast(table_a.value as double)            as value,
+        cast(table_a.value as double precision) as value,
         cast(table_a.raw_text as varchar)        as raw_text,
         cast(table_a.source_line as integer)     as source_line
     from table_a

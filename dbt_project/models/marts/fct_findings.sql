@@ -78,8 +78,8 @@ final as (
         cast(row_label_zh as varchar)    as row_label_zh,
         cast(column_code as varchar)     as column_code,
         cast(column_label_zh as varchar) as column_label_zh,
-        cast(expected as double)         as expected,
-        cast(actual as double)           as actual,
+        cast(expected as double precision) as expected,
+        cast(actual as double precision) as actual,
         cast(source_line as integer)     as source_line,
         cast(raw_text as varchar)        as raw_text,
         cast(message as varchar)         as message

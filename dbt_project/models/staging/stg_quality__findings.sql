@@ -11,8 +11,8 @@ renamed as (
         cast(table_code as varchar)  as table_code,
         cast(row_code as varchar)    as row_code,
         cast(column_code as varchar) as column_code,
-        cast(expected as double)     as expected,
-        cast(actual as double)       as actual,
+        cast(expected as double precision) as expected,
+        cast(actual as double precision) as actual,
         cast(line as integer)        as source_line,
         cast(raw_text as varchar)    as raw_text,
         cast(message as varchar)     as message

@@ -10,7 +10,7 @@ renamed as (
         cast(table_code as varchar)  as table_code,
         cast(row_code as varchar)    as row_code,
         cast(column_code as varchar) as column_code,
-        cast(value as double)        as value,
+        cast(value as double precision) as value,
         cast(raw_text as varchar)    as raw_text,
         cast(line as integer)        as source_line
     from source

@@ -1,0 +1,49 @@
+# Two commands do all set-up: `make run` (install + the whole pipeline on the sample reports)
+# and `make test` (install + the whole test suite). Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test install prepare dev docs lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip
+	$(PY) -m pip install -q uv
+	$(BIN)/uv pip install -q -p $(PY) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# dagster-dbt loads the dbt manifest at import time; build it first.
+prepare: install
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+run: prepare $(DAGSTER_HOME)/dagster.yaml
+	mkdir -p data/inbox
+	cp seeds/reports/* data/inbox/
+	$(BIN)/dagster job execute -m orchestration.definitions -j warehouse_job
+	@echo "published: $$(readlink data/published/latest)"
+
+test: prepare
+	$(BIN)/pytest
+
+dev: prepare $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml
+
+docs: prepare
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf data dbt_project/target

@@ -1,0 +1,51 @@
+"""Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks."""
+
+
+import os
+import sys
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ..settings import PROJECT_DIR, Settings
+from .resources import OWNERS
+
+dbt_project = DbtProject(project_dir=PROJECT_DIR / "dbt_project")
+dbt_project.prepare_if_dev()
+
+
+def dbt_layer(props: Mapping[str, Any]) -> str:
+    """staging / intermediate / marts from the model's folder; seeds are the form vocabulary."""
+    if props["resource_type"] == "seed":
+        return "vocabulary"
+    fqn = props.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else "models"
+
+
+class XxgkTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] in ("model", "seed"):
+            layer = dbt_layer(props)
+            return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer,
+                                           owners=OWNERS).merge_attributes(kinds={"duckdb"})
+        return spec
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator())
+def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build: seeds, staging, intermediate and marts, with their dbt tests."""
+    # dbt reads the warehouse path from the environment; make it the same absolute path the
+    # Python stages use.
+    os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
+    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
+    # DuckDB file open (with another configuration) while the mart checks read it.
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+# The dbt beside this interpreter (the project's venv), whether or not the venv is on PATH.
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
