@@ -28,7 +28,7 @@ def report_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Run the GX invariant suite over every report not validated yet."""
     settings = warehouse.settings()
     with warehouse.connect() as con:
-        summary = validate_pending(con, settings.validation, context.run_id)
+        summary = validate_pending(con, settings.validation, context.run.run_id)
         total = con.execute("select count(*) from quality.findings").fetchall()[0][0]
         validated = con.execute("select count(*) from quality.validated_reports").fetchall()[0][0]
     context.log.info(f"validated {summary.reports} report(s), {summary.held} held; findings {summary.findings_by_rule}")

@@ -1,0 +1,31 @@
+"""The founding sample report and controlled variants of it, for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "seeds" / "reports" / "000_0dabcd11a12b22e6.txt"
+
+
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def variant(agency: str, cell_edits: dict[int, str] | None = None) -> str:
+    """The sample under another agency name, with the cells on the given 1-based lines
+    replaced (the tab and the rest of the layout are kept)."""
+    lines = sample_text().replace("和田地区行署办公室", agency).split("\n")
+    for number, text in (cell_edits or {}).items():
+        assert lines[number - 1].startswith("\t"), f"line {number} is not a cell"
+        lines[number - 1] = "\t" + text
+    return "\n".join(lines)
+
+
+# Lines of the sample that the tests edit (see the parser test for the full map).
+LINE_NEW_RECEIVED_NATURAL = 78
+LINE_NEW_RECEIVED_TOTAL = 84
+LINE_REVIEW_UPHELD = 383
+LINE_REVIEW_TOTAL = 387
+
+

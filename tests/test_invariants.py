@@ -1,0 +1,97 @@
+"""R1-R5 through the GX suite: one clean and one dirty case per rule, proving each can fail."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from orchestration.quality.findings import judge
+from orchestration.reports.parser import parse_document
+from orchestration.reports.readers import read_document
+from orchestration.stages.parse import values_frame
+from samples import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def clean_values():
+    data = SAMPLE.read_bytes()
+    report = parse_document(read_document(data, SAMPLE.name), hashlib.sha256(data).hexdigest())
+    return values_frame(report)
+
+
+def set_cell(frame, table, row, column, value):
+    frame = frame.copy()
+    mask = (frame.table_code == table) & (frame.row_code == row) & (frame.column_code == column)
+    assert mask.sum() == 1
+    frame.loc[mask, "value"] = value
+    return frame
+
+
+def findings_of(frame):
+    findings, result = judge(frame)
+    return [(f.rule_id, f.row_code, f.column_code, f.expected, f.actual) for f in findings.itertuples()], result
+
+
+def test_clean_sample_passes_every_rule(clean_values):
+    findings, result = findings_of(clean_values)
+    assert findings == []
+    assert result.success
+    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5"}
+
+
+def test_r1_row_total(clean_values):
+    dirty = set_cell(clean_values, "B", "granted", "total", 5)
+    # The row total is wrong (5 != 0), and as a consequence so is column 'total' (R3).
+    findings, _ = findings_of(dirty)
+    assert ("R1", "granted", "total", 0.0, 5.0) in findings
+    assert ("R3", "results_total", "total", 27.0, 22.0) in findings
+
+
+def test_r2_column_balance(clean_values):
+    dirty = set_cell(clean_values, "B", "carried_over", "research", 1)
+    dirty = set_cell(dirty, "B", "carried_over", "total", 1)
+    findings, _ = findings_of(dirty)
+    assert findings == [
+        ("R2", "results_total", "research", 1.0, 0.0),
+        ("R2", "results_total", "total", 23.0, 22.0),
+    ]
+
+
+def test_r3_results_total(clean_values):
+    # Every row adds up and new + carried over = results + carried forward, but the outcome
+    # rows no longer sum to the results total.
+    dirty = set_cell(clean_values, "B", "unavailable_not_held", "natural_person", 21)
+    dirty = set_cell(dirty, "B", "unavailable_not_held", "total", 21)
+    findings, _ = findings_of(dirty)
+    assert findings == [
+        ("R3", "results_total", "natural_person", 21.0, 22.0),
+        ("R3", "results_total", "total", 21.0, 22.0),
+    ]
+
+
+def test_r4_review_total(clean_values):
+    dirty = set_cell(clean_values, "C", "review", "upheld", 2)
+    findings, _ = findings_of(dirty)
+    assert findings == [("R4", "review", "total", 2.0, 0.0)]
+
+
+@pytest.mark.parametrize(("table", "row", "column", "value"),
+                         [("C", "litigation_direct", "other", -1), ("A", "licensing", "decisions", 2.5),
+                          ("A", "fees", "amount", -0.5)])
+def test_r5_non_negative_integers(clean_values, table, row, column, value):
+    dirty = set_cell(clean_values, table, row, column, value)
+    findings, _ = findings_of(dirty)
+    assert ("R5", row, column) in [f[:3] for f in findings]
+
+
+def test_r5_allows_decimal_fees(clean_values):
+    findings, _ = findings_of(set_cell(clean_values, "A", "fees", "amount", 59237.2449))
+    assert findings == []
+
+
+def test_partial_report_is_not_accused(clean_values):
+    # Without the carried_forward row, R2 cannot be evaluated: no R2 finding, R1/R3 still run.
+    partial = clean_values[clean_values.row_code != "carried_forward"]
+    findings, _ = findings_of(partial)
+    assert findings == []
