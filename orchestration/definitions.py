@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from .defs.automation import WRITER_TAG, build_automation
 from .defs.ingest import inbox_files
 from .defs.parse import parsed_reports
 from .defs.publish import published_snapshot
@@ -19,12 +20,16 @@ warehouse_job = dg.define_asset_job(
     "warehouse_job",
     selection=dg.AssetSelection.all(),
     description="Inbox to published marts: ingest, parse, gate, dbt build, mart checks, publish.",
+    tags=WRITER_TAG,
 )
+sensors, schedules = build_automation(warehouse_job)
 
 defs = dg.Definitions(
     assets=[inbox_files, parsed_reports, report_gate, xxgk_dbt_models, published_snapshot],
     asset_checks=mart_checks,
     jobs=[warehouse_job],
+    sensors=sensors,
+    schedules=schedules,
     resources={"warehouse": Warehouse(), "dbt": dbt_resource},
     # One process, one writer: DuckDB allows a single writing process, and re-importing the
     # code location per step (the multiprocess default) triples the run time.
