@@ -19,6 +19,10 @@ class Settings:
     published: Path
     validation: Path
     keep_snapshots: int
+    max_file_bytes: int
+    parse_timeout_s: float
+    parse_memory_mb: int
+    parse_workers: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,6 +39,11 @@ class Settings:
             published=path("XXGK_PUBLISHED", data / "published"),
             validation=path("XXGK_VALIDATION", data / "validation"),
             keep_snapshots=int(os.environ.get("XXGK_KEEP_SNAPSHOTS", "10")),
+            # Limits, enforced before the expensive work and named in the error they cause.
+            max_file_bytes=int(os.environ.get("XXGK_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
+            parse_timeout_s=float(os.environ.get("XXGK_PARSE_TIMEOUT_S", "60")),
+            parse_memory_mb=int(os.environ.get("XXGK_PARSE_MEMORY_MB", "1024")),
+            parse_workers=int(os.environ.get("XXGK_PARSE_WORKERS", str(min(2, os.cpu_count() or 1)))),
         )
 
     def ensure_dirs(self) -> None:

@@ -43,13 +43,13 @@ def test_sensor_requests_a_run_for_new_files_with_their_years(data_dir):
     assert late.tags["xxgk/years"] == "2022"
 
 
-def test_sensor_ignores_symlinks_and_hidden_files(data_dir, tmp_path):
+def test_sensor_ignores_symlinks_and_uploads_in_progress(data_dir, tmp_path):
     settings = Settings.from_env()
     settings.ensure_dirs()
     outside = tmp_path / "outside.txt"
     shutil.copy(SAMPLE, outside)
     (settings.inbox / "link.txt").symlink_to(outside)
-    (settings.inbox / ".partial-upload.txt").write_text("x")
+    (settings.inbox / "report.docx.part").write_text("x")
     result, _ = evaluate()
     assert isinstance(result, dg.SkipReason)
 

@@ -17,6 +17,7 @@ from ..reports.model import UnreadableReport
 from ..reports.parser import parse_document
 from ..reports.readers import read_document
 from ..settings import Settings
+from ..stages.ingest import is_submission
 
 WRITER_TAG = {"xxgk/writer": "warehouse"}
 TIMEZONE = "Asia/Shanghai"
@@ -35,12 +36,12 @@ def report_year(path: Path) -> str:
 
 
 def inbox_files(inbox: Path) -> dict[str, Path]:
-    """Regular files in the inbox (no symlinks, no hidden files), by content hash."""
+    """The submissions waiting in the inbox (as ingest sees them), by content hash."""
     if not inbox.is_dir():
         return {}
     found = {}
     for entry in sorted(os.scandir(inbox), key=lambda e: e.name):
-        if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+        if not is_submission(entry):
             continue
         digest = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
         found[digest] = Path(entry.path)

@@ -24,7 +24,7 @@ from .resources import OWNERS, Warehouse, table_preview
 def parsed_reports(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Parse every file in status 'received'; one bad file never stops the others."""
     with warehouse.connect() as con:
-        summary = parse_received(con)
+        summary = parse_received(con, warehouse.settings())
         counts = dict(con.execute("select status, count(*) from raw.files group by status").fetchall())
         reports = con.execute("select count(*) from raw.reports").fetchall()[0][0]
         values = con.execute('select count(*) from raw."values"').fetchall()[0][0]

@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..reports.model import ParsedReport, UnreadableReport
-from ..reports.parser import PARSER_VERSION, parse_document
-from ..reports.readers import read_document
+from ..reports.model import ParsedReport
+from ..reports.parser import PARSER_VERSION
+from ..settings import Settings
+from .supervisor import ParseTask, parse_supervised
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,6 @@ class ParseSummary:
     parsed: int = 0
     unreadable: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # original name -> reason
-
-
-def parse_file(path: Path, sha256: str, source_name: str) -> ParsedReport:
-    """Read and parse one archived file; UnreadableReport names the file and the reason."""
-    data = path.read_bytes()
-    return parse_document(read_document(data, source_name), sha256)
 
 
 def values_frame(report: ParsedReport) -> pd.DataFrame:
@@ -48,29 +43,27 @@ def findings_frame(report: ParsedReport) -> pd.DataFrame:
     ).astype({"expected": "float64", "actual": "float64", "line": "Int64"})
 
 
-def parse_received(con: duckdb.DuckDBPyConnection) -> ParseSummary:
-    """Parse every file still in status 'received'. One bad file never stops the others."""
+def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseSummary:
+    """Parse every file still in status 'received', in worker processes under the time and
+    memory limits of ``settings``. One bad file never stops the others; each result is stored
+    in its own transaction as it arrives, so a crash loses at most the files in flight."""
     summary = ParseSummary()
     pending = con.execute(
-        "select sha256, original_name, archive_path from raw.files where status = 'received' order by received_at, sha256"
+        "select sha256, original_name, archive_path from raw.files where status = 'received' "
+        "order by received_at, sha256"
     ).fetchall()
-    for sha256, name, archive in pending:
-        try:
-            report = parse_file(Path(archive), sha256, name)
-        except UnreadableReport as exc:
-            _mark_unreadable(con, sha256, str(exc))
+    tasks = [ParseTask(sha256, name, Path(archive)) for sha256, name, archive in pending]
+    outcomes = parse_supervised(tasks, settings.parse_workers, settings.parse_timeout_s,
+                                settings.parse_memory_mb, settings.max_file_bytes)
+    for outcome in outcomes:
+        if outcome.report is None:
+            _mark_unreadable(con, outcome.task.sha256, outcome.error)
             summary.unreadable += 1
-            summary.failures[name] = str(exc)
-            continue
-        except Exception as exc:  # a parser bug must not stop the batch; keep the reason
-            log.exception("parser failed on %s", name)
-            reason = f"{name}: parser error ({type(exc).__name__}: {exc})"
-            _mark_unreadable(con, sha256, reason)
-            summary.unreadable += 1
-            summary.failures[name] = reason
-            continue
-        _store(con, report, name)
-        summary.parsed += 1
+            summary.failures[outcome.task.name] = outcome.error
+            log.warning("unreadable: %s", outcome.error)
+        else:
+            _store(con, outcome.report, outcome.task.name)
+            summary.parsed += 1
     return summary
 
 

@@ -1,0 +1,147 @@
+"""Parse files in worker processes, each file under a time and a memory budget.
+
+One pathological file (a parser that never ends, a zip bomb that eats memory, a crash in a
+native library) costs one worker process, never the run: the supervisor kills or loses the
+worker, records the file as unreadable with the reason, and starts a fresh worker for the
+rest. Workers are forked from a forkserver that has already imported the parser, so a new
+worker is cheap.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from ..reports.model import ParsedReport, UnreadableReport
+
+_PRELOAD = ["orchestration.reports.parser", "orchestration.reports.readers"]
+
+
+@dataclass(frozen=True)
+class ParseTask:
+    sha256: str
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    task: ParseTask
+    report: ParsedReport | None
+    error: str | None  # one line naming the file and the reason
+
+
+def parse_one(task: ParseTask, max_bytes: int) -> ParsedReport:
+    from ..reports.parser import parse_document
+    from ..reports.readers import read_document
+
+    size = task.path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableReport(f"{task.name}: file is {size:,} bytes, over the limit "
+                               f"XXGK_MAX_FILE_BYTES={max_bytes:,}")
+    return parse_document(read_document(task.path.read_bytes(), task.name), task.sha256)
+
+
+def _worker(conn: Connection, memory_mb: int, max_bytes: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            conn.send(ParseOutcome(task, parse_one(task, max_bytes), None))
+        except UnreadableReport as exc:
+            conn.send(ParseOutcome(task, None, str(exc)))
+        except MemoryError:
+            conn.send(ParseOutcome(task, None, f"{task.name}: over the memory limit "
+                                               f"XXGK_PARSE_MEMORY_MB={memory_mb} while parsing"))
+        except Exception as exc:  # a parser bug: recorded against the file, the worker goes on
+            conn.send(ParseOutcome(task, None, f"{task.name}: parser error ({type(exc).__name__}: {exc})"))
+
+
+class _Worker:
+    def __init__(self, ctx, memory_mb: int, max_bytes: int):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, memory_mb, max_bytes), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: ParseTask | None = None
+        self.deadline = 0.0
+
+    def give(self, task: ParseTask, timeout_s: float) -> None:
+        self.task, self.deadline = task, time.monotonic() + timeout_s
+        self.conn.send(task)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def parse_supervised(tasks: Iterable[ParseTask], workers: int, timeout_s: float, memory_mb: int,
+                     max_bytes: int, start_method: str = "forkserver") -> Iterator[ParseOutcome]:
+    """Yield one outcome per task (in completion order). ``start_method`` "fork" lets tests
+    inject behaviour into the workers."""
+    pending = list(tasks)
+    pending.reverse()
+    if not pending:
+        return
+    ctx = multiprocessing.get_context(start_method)
+    if start_method == "forkserver":
+        ctx.set_forkserver_preload(_PRELOAD)
+    pool = [_Worker(ctx, memory_mb, max_bytes) for _ in range(max(1, min(workers, len(pending))))]
+    try:
+        for worker in pool:
+            if pending:
+                worker.give(pending.pop(), timeout_s)
+        while any(w.task for w in pool):
+            busy = [w for w in pool if w.task]
+            now = time.monotonic()
+            ready = wait([w.conn for w in busy], timeout=max(0.0, min(w.deadline for w in busy) - now))
+            for i, worker in enumerate(pool):
+                if worker.task is None:
+                    continue
+                outcome = None
+                if worker.conn in ready:
+                    try:
+                        outcome = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(2)
+                        code = worker.process.exitcode
+                        outcome = ParseOutcome(worker.task, None, f"{worker.task.name}: the parser process "
+                                               f"died (exit code {code}); likely out of memory or a crash")
+                        worker.stop(kill=True)
+                        pool[i] = worker = _Worker(ctx, memory_mb, max_bytes)
+                elif time.monotonic() >= worker.deadline:
+                    outcome = ParseOutcome(worker.task, None, f"{worker.task.name}: parsing took longer than "
+                                           f"XXGK_PARSE_TIMEOUT_S={timeout_s:g} s; stopped")
+                    worker.stop(kill=True)
+                    pool[i] = worker = _Worker(ctx, memory_mb, max_bytes)
+                if outcome is None:
+                    continue
+                worker.task = None
+                yield outcome
+                if pending:
+                    worker.give(pending.pop(), timeout_s)
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.task is not None)

@@ -1,0 +1,76 @@
+"""Per-file budgets: a file that hangs, eats memory or crashes the parser costs one worker."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from orchestration.stages import supervisor
+from orchestration.stages.supervisor import ParseTask, parse_supervised
+from samples import SAMPLE
+
+
+def task(path):
+    return ParseTask(hashlib.sha256(path.read_bytes()).hexdigest(), path.name, path)
+
+
+def run(tasks, **kw):
+    args = dict(workers=2, timeout_s=20, memory_mb=1024, max_bytes=10_000_000) | kw
+    return {o.task.name: o for o in parse_supervised(tasks, **args)}
+
+
+def test_good_and_bad_files_each_get_an_outcome(tmp_path):
+    good = tmp_path / "good.txt"
+    shutil.copy(SAMPLE, good)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 20_000)
+    out = run([task(good), task(empty), task(big)], max_bytes=10_000)
+    assert out["good.txt"].report.agency == "和田地区行署办公室"
+    assert out["empty.txt"].error == "empty.txt: empty file"
+    assert "20,000 bytes, over the limit XXGK_MAX_FILE_BYTES=10,000" in out["big.txt"].error
+
+
+def _hang(*args, **kwargs):
+    import time
+
+    time.sleep(3600)
+
+
+def _crash(*args, **kwargs):
+    import os
+
+    os._exit(9)
+
+
+def _eat_memory(*args, **kwargs):
+    return bytearray(4 * 1024 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("behaviour", "reason"), [
+    (_hang, "longer than XXGK_PARSE_TIMEOUT_S=2 s"),
+    (_crash, "parser process died (exit code 9)"),
+    (_eat_memory, "over the memory limit XXGK_PARSE_MEMORY_MB=512"),
+])
+def test_pathological_file_is_contained(tmp_path, monkeypatch, behaviour, reason):
+    """A file named 'evil.txt' triggers the behaviour inside the worker; the others parse."""
+    good = tmp_path / "good.txt"
+    shutil.copy(SAMPLE, good)
+    evil = tmp_path / "evil.txt"
+    shutil.copy(SAMPLE, evil)
+    evil.write_bytes(evil.read_bytes() + b"\n")
+    real = supervisor.parse_one
+
+    def patched(t, max_bytes):
+        if t.name == "evil.txt":
+            behaviour()
+        return real(t, max_bytes)
+
+    # Forked workers inherit the patched function (a forkserver would import a fresh module).
+    monkeypatch.setattr(supervisor, "parse_one", patched)
+    out = run([task(evil), task(good)], timeout_s=2, memory_mb=512, start_method="fork")
+    assert reason in out["evil.txt"].error and out["evil.txt"].error.startswith("evil.txt: ")
+    assert out["good.txt"].report is not None
