@@ -22,6 +22,8 @@ from .reports.model import Finding, ParsedReport, UnreadableReport
 
 def load_report(path: Path) -> ParsedReport:
     """Parse one file and add the invariant findings of the GX gate (the pipeline's own)."""
+    import pandas as pd
+
     from .quality.findings import as_findings, judge
     from .reports.parser import parse_document
     from .reports.readers import read_document
@@ -32,7 +34,8 @@ def load_report(path: Path) -> ParsedReport:
     except OSError as exc:
         raise UnreadableReport(f"{path}: cannot read ({exc.strerror})") from None
     report = parse_document(read_document(data, str(path)), hashlib.sha256(data).hexdigest())
-    findings, _ = judge(values_frame(report))
+    reports = pd.DataFrame({"report_id": [report.sha256], "agency": [report.agency], "year": [report.year]})
+    findings, _ = judge(values_frame(report), reports)
     report.findings = report.findings + as_findings(findings)
     return report
 

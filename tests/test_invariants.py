@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_clean_sample_passes_every_rule(clean_values):
     findings, result = findings_of(clean_values)
     assert findings == []
     assert result.success
-    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5"}
+    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5", "S1", "S2"}
 
 
 def test_r1_row_total(clean_values):
@@ -95,3 +96,45 @@ def test_partial_report_is_not_accused(clean_values):
     partial = clean_values[clean_values.row_code != "carried_forward"]
     findings, _ = findings_of(partial)
     assert findings == []
+
+
+def reports_frame(agency="和田地区行署办公室", year=2021):
+    import pandas as pd
+
+    return pd.DataFrame({"report_id": [None], "agency": [agency], "year": [year]})
+
+
+def test_s1_year_in_range(clean_values):
+    reports = reports_frame().assign(report_id=clean_values.report_id.iloc[0])
+    assert judge(clean_values, reports)[0].empty
+    findings, _ = judge(clean_values, reports.assign(year=2031))
+    this_year = float(date.today().year)
+    assert findings[["rule_id", "severity", "expected", "actual"]].values.tolist() == [
+        ["S1", "error", this_year, 2031.0]]
+    findings, _ = judge(clean_values, reports.assign(year=2018))
+    assert findings[["rule_id", "expected", "actual"]].values.tolist() == [["S1", 2019.0, 2018.0]]
+
+
+def test_s2_township_with_rules(clean_values):
+    rid = clean_values.report_id.iloc[0]
+    with_rules = set_cell(clean_values, "A", "rules", "in_force", 6)
+    assert judge(with_rules, reports_frame().assign(report_id=rid))[0].empty  # a prefecture office may
+    findings, _ = judge(with_rules, reports_frame("某某县某某镇人民政府").assign(report_id=rid))
+    assert findings[["rule_id", "severity", "column_code", "actual"]].values.tolist() == [
+        ["S2", "warning", "in_force", 6.0]]
+
+
+def test_suite_and_seed_describe_the_same_rules():
+    """The rule catalogue is stated in the GX suite and loaded into the warehouse as a seed;
+    this keeps the two from drifting apart."""
+    import csv
+
+    from orchestration.quality.gate import load_suite_json
+    from samples import ROOT
+
+    seed = {r["rule_id"]: r for r in csv.DictReader(open(ROOT / "seeds" / "form_rules.csv", encoding="utf-8"))}
+    for exp in load_suite_json("report_invariants")["expectations"]:
+        meta = exp["meta"]
+        row = seed[meta["rule_id"]]
+        assert (meta["severity"], meta["description_zh"], meta["description_en"]) == (
+            row["severity"], row["description_zh"], row["description_en"]), meta["rule_id"]

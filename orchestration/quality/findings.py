@@ -30,16 +30,22 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
     if rule == "R4":
         return (f"R4 表四「{row_label}」：总计为 {_num(actual)}，"
                 f"但结果维持 + 结果纠正 + 其他结果 + 尚未审结 = {_num(expected)}")
+    if rule == "S1":
+        return f"S1 报告年度为 {_num(actual)}，不在 2019 至今年之间（请核对标题中的年度）"
+    if rule == "S2":
+        return (f"S2 乡镇、街道不能制定规章，但表二「规章」行「{col_label}」栏为 {_num(actual)}"
+                "（请核对是否应填在「行政规范性文件」行）")
     if rule == "R5":
         kind = "非负数" if column == "amount" else "非负整数"
         return f"R5 「{row_label}」行「{col_label}」栏为 {_num(actual)}，应为{kind}"
     return f"{rule} {row_label} {col_label}: {_num(actual)} ≠ {_num(expected)}"
 
 
-def judge(values: pd.DataFrame) -> tuple[pd.DataFrame, SuiteResult]:
-    """Evaluate every invariant over ``values`` and return the findings of the failed ones
-    (columns FINDING_COLUMNS) with the GX result they came from."""
-    checks = evaluate(values)
+def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> tuple[pd.DataFrame, SuiteResult]:
+    """Evaluate every invariant over ``values`` (and the sanity rules when ``reports`` is
+    given) and return the findings of the failed ones (columns FINDING_COLUMNS) with the GX
+    result they came from."""
+    checks = evaluate(values, reports)
     result = run_suite("report_invariants", checks)
     frames = []
     for outcome in result.outcomes:

@@ -9,6 +9,7 @@ non-negative amount") compares each value with the nearest valid value.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import duckdb
@@ -97,17 +98,42 @@ signs as (
 select * from sums
 union all
 select * from signs
+{sanity}
 order by report_id, rule_id, check_id
 """
 
+# Sanity rules need the report's metadata, so they run where reports are known (the per-report
+# gate and `xxgk check`), not on the marts. S1: the year must lie in 2019..this year (the form
+# exists since 2019; a later year is a misread or a typo). S2: townships and street offices
+# cannot make 规章 (rules), so a township with rules issued or in force is implausible.
+TOWNSHIP_PATTERN = r"(镇|乡|街道|街道办事处|苏木)(人民政府|政府)?$"
 
-def evaluate(values: pd.DataFrame | duckdb.DuckDBPyRelation, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
-    """All checks of every report in ``values`` as a DataFrame (one row per report x check)."""
-    con = con or duckdb.connect()
+SANITY_SQL = """
+union all
+select report_id, 'S1' as rule_id, 'S1:year' as check_id, null as table_code, null as row_code,
+       null as column_code, least(greatest(year, 2019), {current_year})::double as expected,
+       year::double as actual, null as line, null as raw_text
+from reports where year is not null
+union all
+select v.report_id, 'S2' as rule_id, 'S2:' || v.column_code as check_id, v.table_code, v.row_code,
+       v.column_code, 0::double as expected, v.value::double as actual, v.line, v.raw_text
+from "values" v join reports r using (report_id)
+where v.table_code = 'A' and v.row_code = 'rules' and v.column_code in ('issued', 'in_force')
+  and v.value is not null and regexp_matches(r.agency, '{township}')
+"""
+
+
+def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All checks of every report in ``values`` as a DataFrame (one row per report x check).
+    With ``reports`` (report_id, agency, year) the sanity rules S1-S2 run too."""
+    con = duckdb.connect()
     con.register("terms", terms())
     con.register("values", values)
+    sanity = ""
+    if reports is not None:
+        con.register("reports", reports)
+        sanity = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN)
     try:
-        return con.execute(CHECKS_SQL).df()
+        return con.execute(CHECKS_SQL.format(sanity=sanity)).df()
     finally:
-        con.unregister("values")
-        con.unregister("terms")
+        con.close()

@@ -26,10 +26,11 @@ def validate_pending(con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str)
     summary = ValidationSummary()
     pending = 'select report_id from raw.reports anti join quality.validated_reports using (report_id)'
     values = con.execute(f'select * from raw."values" where report_id in ({pending})').df()
-    ids = [row[0] for row in con.execute(pending).fetchall()]
+    reports = con.execute(f"select report_id, agency, year from raw.reports where report_id in ({pending})").df()
+    ids = reports["report_id"].tolist()
     if not ids:
         return summary
-    findings, result = judge(values)
+    findings, result = judge(values, reports)
     out_dir.mkdir(parents=True, exist_ok=True)
     summary.result_path = out_dir / f"report_invariants-{run_id}.json"
     summary.result_path.write_text(json.dumps(result.result_json, ensure_ascii=False, indent=1, default=str),
