@@ -36,6 +36,8 @@ def report_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
         "reports_validated_this_run": summary.reports, "held_this_run": summary.held,
         "findings_by_rule": dg.MetadataValue.json(summary.findings_by_rule),
         "gx_result": dg.MetadataValue.path(str(summary.result_path)) if summary.result_path else "none this run",
+        "gx_report_html": (dg.MetadataValue.url(summary.html_path.as_uri()) if summary.html_path
+                           else "none this run"),
         "dagster/row_count": total})
     yield dg.MaterializeResult(asset_key=["quality", "validated_reports"], metadata={"dagster/row_count": validated})
 

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from ..quality.findings import FINDING_COLUMNS, judge
+from ..quality.render import validation_html
 
 
 @dataclass
@@ -20,6 +21,7 @@ class ValidationSummary:
     held: int = 0
     findings_by_rule: dict[str, int] = field(default_factory=dict)
     result_path: Path | None = None
+    html_path: Path | None = None
 
 
 def validate_pending(con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str) -> ValidationSummary:
@@ -35,6 +37,9 @@ def validate_pending(con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str)
     summary.result_path = out_dir / f"report_invariants-{run_id}.json"
     summary.result_path.write_text(json.dumps(result.result_json, ensure_ascii=False, indent=1, default=str),
                                    encoding="utf-8")
+    summary.html_path = summary.result_path.with_suffix(".html")
+    summary.html_path.write_text(validation_html(json.loads(json.dumps(result.result_json, default=str)),
+                                                 f"GX validation, run {run_id}"), encoding="utf-8")
     con.execute("begin")
     try:
         con.register("pending_ids", pd.DataFrame({"report_id": ids}))
