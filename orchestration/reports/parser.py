@@ -4,6 +4,13 @@ It works on the document's cells in reading order, with the reader's row boundar
 the reader knows them. Each FORM.md row is found by its label (``form_rows.csv``
 ``match_pattern``) and takes the value cells that follow it; a label is never taken as a
 value, so a row cut short yields fewer values, never shifted ones.
+
+Partial reports (web excerpts, a report without its tables) are parsed for what is there:
+a table that is absent gets one P2 finding, a row missing from a table that is present gets
+its own. A document is refused (UnreadableReport) only when nothing in it says it is an
+annual report: no form label, no section heading of the form and no report title/preamble.
+The form version (2021, or the older 2019-2020 form) is read from table A's column labels,
+never from the year; with no table-A labels it is None.
 """
 
 from __future__ import annotations
@@ -11,29 +18,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import form
+from . import form, narrative
+from .metadata import read_metadata
 from .model import Cell, Document, Finding, ParsedReport, UnreadableReport, Value
-from .text import clean, compact
-from .values import NotAValue, parse_value
+from .text import compact
+from .values import NotAValue, parse_amount, parse_value
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]")
+# Section headings: "一、" and also "1、" / "1." (some reports number sections in digits).
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})[、.．]")
 _HEADINGS = {
+    "overview": re.compile(r"总体情况|概述"),
     "A": re.compile(r"主动公开政府"),
-    "B": re.compile(r"收到和处理政府信息公开申请"),
+    "B": re.compile(r"收到和处理政府信息公开申请|依申请公开"),
     "C": re.compile(r"行政复议"),
     "end": re.compile(r"存在的主要问题|主要问题|其他需要报告"),
 }
-_OLD_FORM = re.compile(r"本年新制作数量|对外公开总数量|上一年项目数量|本年新公开数量")
-_NEW_FORM = re.compile(r"本年制发件数|本年废止件数|现行有效件")
-_TITLE = [
-    re.compile(r"^(?:关于)?(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?的?政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"),
-    re.compile(r"^(?P<agency>.*?)政府信息公开(?:工作)?(?P<year>(?:19|20)\d{2})年度?报告"),
-]
-_PERIOD = re.compile(r"统计期限?(?:自|为|从)?(?P<year>(?:19|20)\d{2})年")
-_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_OLD_FORM = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增/?减|集中采购")
+_NEW_FORM = re.compile(r"本年制发件数|本年废止件数|现行有效件|本年处理决定数量|本年收费金额")
+_REPORT_MARKERS = re.compile(r"政府信息公开.{0,12}报告|政府信息公开条例|主动公开政府信息情况"
+                             r"|收到和处理政府信息公开申请")
 _C_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+# Rows of table B the 2019 form does not have (its 三（六）其他处理 is one row: other_other).
+_NOT_ON_OLD_FORM = {"other_overdue_correction", "other_unpaid_fee"}
+_TABLE_NAMES = {"A": "表二（主动公开政府信息情况）", "B": "表三（收到和处理政府信息公开申请情况）",
+                "C": "表四（政府信息公开行政复议、行政诉讼情况）"}
 
 
 @dataclass(frozen=True)
@@ -41,38 +51,48 @@ class _Item:
     cell: Cell
     row: int  # reader's row id: a boundary between items of different rows
     key: str  # compact text, for matching
+    paragraph: bool = False
 
 
 def parse_document(doc: Document, sha256: str) -> ParsedReport:
     items = _stream(doc)
     if not items:
         raise UnreadableReport(f"{doc.source}: no text")
-    form_version = _form_version(items)
     starts = _section_starts(items)
-    if "A" not in starts and "B" not in starts and not _any_label(items):
-        raise UnreadableReport(f"{doc.source}: not an annual report (no table of the form found)")
+    if not starts and not _any_label(items) and not _looks_like_report(items):
+        raise UnreadableReport(
+            f"{doc.source}: not an annual report (no table of the form, no section heading "
+            f"and no report title found)")
+    form_version = _form_version(items)
     values: list[Value] = []
     findings: list[Finding] = []
-    agency, year, report_date = _metadata(items, starts)
 
+    a_start = starts.get("A", 0)
     a_end = starts.get("B", starts.get("C", starts.get("end", len(items))))
-    cursor = starts.get("A", 0)
-    if form_version == "2021":
-        cursor = _parse_rows(items, "A", cursor, a_end, values, findings)
-    else:
-        findings.append(_finding("P3", "warning", "A", None, None, None,
-                                 "表二为2019年版格式（本年新制作数量等），本版本未读取其数值"))
+    version = form_version or form.CURRENT
+    if form_version == form.OLD:
+        findings.append(_finding("P3", "A", None, None,
+                                 "表二为2019年版格式（本年新制作数量等），按2019年版的行与栏读取"))
+    cursor = _parse_rows(items, "A", version, a_start, a_end, values, findings)
     b_start = starts.get("B", cursor)
     b_end = starts.get("C", starts.get("end", len(items)))
-    cursor = _parse_rows(items, "B", b_start, b_end, values, findings)
-    c_start = starts.get("C", cursor)
-    c_end = next((i for i in _heading_positions(items, "end") if i > c_start), len(items))
-    _parse_review(items, c_start, c_end, values, findings)
+    cursor = _parse_rows(items, "B", version, b_start, b_end, values, findings)
+    c_start = starts.get("C", _label_position(items, cursor, "行政复议"))
+    if c_start is None:
+        findings.append(_finding("P2", "C", None, None, f"未找到{_TABLE_NAMES['C']}"))
+    else:
+        c_end = next((i for i in _heading_positions(items, "end") if i > c_start), len(items))
+        _parse_review(items, c_start, c_end, values, findings)
 
+    head_end = starts.get("A", _first_label(items))
+    head = [it for it in items[:head_end]]
+    agency, year, report_date = read_metadata([it.cell.text for it in head],
+                                              [it.cell.text for it in items[-6:]])
+    findings.extend(_narrative_findings(head, values))
     if year is None:
-        findings.append(_finding("P4", "warning", None, None, None, None, "未能从标题或统计期限中识别报告年度"))
+        findings.append(_finding("P4", None, None, None, "未能从标题、统计期限或正文中识别报告年度"))
     if agency is None:
-        findings.append(_finding("P4", "warning", None, None, None, None, "未能从标题或落款中识别机关名称"))
+        findings.append(_finding("P4", None, None, None, "未能从标题或落款中识别机关名称"))
     return ParsedReport(
         source=doc.source,
         sha256=sha256,
@@ -89,17 +109,24 @@ def _stream(doc: Document) -> list[_Item]:
     items: list[_Item] = []
     row_id = 0
     for block in doc.blocks:
+        paragraph = block.kind != "table"
         rows = block.rows if block.kind == "table" else [[Cell(block.text, block.line)]]
         for row in rows:
             row_id += 1
-            items.extend(_Item(cell, row_id, compact(cell.text)) for cell in row)
+            items.extend(_Item(cell, row_id, compact(cell.text), paragraph) for cell in row)
     return items
 
 
-def _form_version(items: list[_Item]) -> str:
+def _form_version(items: list[_Item]) -> str | None:
     text = "".join(item.key for item in items)
     old, new = len(_OLD_FORM.findall(text)), len(_NEW_FORM.findall(text))
-    return "2019" if old > new else "2021"
+    if old == new == 0:
+        return None
+    return form.OLD if old > new else form.CURRENT
+
+
+def _looks_like_report(items: list[_Item]) -> bool:
+    return any(_REPORT_MARKERS.search(item.key) for item in items[:40])
 
 
 def _is_heading(item: _Item) -> bool:
@@ -112,10 +139,16 @@ def _heading_positions(items: list[_Item], section: str) -> list[int]:
 
 
 def _section_starts(items: list[_Item]) -> dict[str, int]:
+    """Where sections 二 (A), 三 (B), 四 (C) and 五/六 (end) start, in document order.
+    A sub-item of section 一 printed like a heading ("2、依申请公开情况") must not be taken
+    for section 三: section 三's heading is the one after section 二's."""
     starts: dict[str, int] = {}
     floor = 0
     for section in ("A", "B", "C", "end"):
         found = [i for i in _heading_positions(items, section) if i >= floor]
+        if section == "B":
+            found = [i for i in found if _HEADINGS["B"].search(items[i].key)
+                     and ("A" in starts or "收到和处理" in items[i].key)]
         if found:
             starts[section] = found[0]
             floor = found[0]
@@ -125,6 +158,19 @@ def _section_starts(items: list[_Item]) -> dict[str, int]:
 def _any_label(items: list[_Item]) -> bool:
     specs = form.rows("B")
     return any(spec.pattern.search(item.key) for item in items for spec in specs[:2])
+
+
+def _first_label(items: list[_Item]) -> int:
+    """Position of the first cell that belongs to a table (a label followed by a value)."""
+    for i, item in enumerate(items[:-1]):
+        if not item.paragraph and isinstance(_value(item), NotAValue) and _matches_any(item) \
+                and not isinstance(_value(items[i + 1]), NotAValue):
+            return i
+    return len(items)
+
+
+def _label_position(items: list[_Item], start: int, key: str) -> int | None:
+    return next((i for i in range(start, len(items)) if items[i].key == key), None)
 
 
 def _value(item: _Item) -> int | float | None | NotAValue:
@@ -170,19 +216,23 @@ def _gather(items: list[_Item], label_at: int, end: int, count: int) -> list[_It
 
 
 def _matches_any(item: _Item) -> bool:
-    return any(spec.pattern.search(item.key) for table in ("A", "B", "C") for spec in form.rows(table))
+    return any(spec.pattern.search(item.key)
+               for table, version in (("A", form.CURRENT), ("A", form.OLD), ("B", form.CURRENT),
+                                      ("C", form.CURRENT))
+               for spec in form.rows(table, version))
 
 
-def _parse_rows(items, table, start, end, values, findings) -> int:
+def _parse_rows(items, table, version, start, end, values, findings) -> int:
     """Find every row of ``table`` between ``start`` and ``end``; return the position after
-    the last row found."""
+    the last row found. A table none of whose rows is found gets one finding."""
     cursor = start
     last = start
-    for spec in form.rows(table):
-        if table == "C":
+    missing: list[Finding] = []
+    found_any = False
+    for spec in form.rows(table, version):
+        if version == form.OLD and spec.row in _NOT_ON_OLD_FORM:
             continue
-        group = form.ACTIVE_ROW_GROUP[spec.row] if table == "A" else "all"
-        cols = form.columns(table, group)
+        cols = form.columns(table, form.row_group(table, spec.row, version))
         found = False
         for i in range(cursor, end):
             item = items[i]
@@ -193,17 +243,20 @@ def _parse_rows(items, table, start, end, values, findings) -> int:
             if not taken:
                 continue
             for col, cell_item in zip(cols, taken):
-                _add_value(values, findings, table, spec.row, col.column, cell_item.cell)
+                _add_value(values, findings, table, spec.row, col, cell_item.cell)
             if len(taken) < len(cols):
-                missing = ", ".join(c.label_zh for c in cols[len(taken):])
-                findings.append(_finding("P2", "warning", table, spec.row, None, cell_item.cell.line,
-                                         f"「{spec.label_zh}」行缺少数值：{missing}"))
+                absent = ", ".join(c.label_zh for c in cols[len(taken):])
+                findings.append(_finding("P2", table, spec.row, cell_item.cell.line,
+                                         f"「{spec.label_zh}」行缺少数值：{absent}"))
             cursor = last = i + 1
-            found = True
+            found = found_any = True
             break
         if not found:
-            findings.append(_finding("P2", "warning", table, spec.row, None, None,
-                                     f"未找到「{spec.label_zh}」行"))
+            missing.append(_finding("P2", table, spec.row, None, f"未找到「{spec.label_zh}」行"))
+    if found_any:
+        findings.extend(missing)
+    else:
+        findings.append(_finding("P2", table, None, None, f"未找到{_TABLE_NAMES[table]}"))
     return last
 
 
@@ -227,49 +280,45 @@ def _parse_review(items, start, end, values, findings) -> None:
     cells = [it for it in items[start:end]
              if it.row in numeric_rows and not isinstance(_value(it), NotAValue)]
     if len(cells) < needed:
-        findings.append(_finding("P2", "warning", "C", None, None, cells[0].cell.line if cells else None,
-                                 f"表四（行政复议、行政诉讼）应有{needed}个数值，只找到{len(cells)}个，未读取"))
+        findings.append(_finding("P2", "C", None, cells[0].cell.line if cells else None,
+                                 f"{_TABLE_NAMES['C']}应有{needed}个数值，只找到{len(cells)}个，未读取"))
         return
     for n, item in enumerate(cells[:needed]):
         group, col = _C_GROUPS[n // len(cols)], cols[n % len(cols)]
-        _add_value(values, findings, "C", group, col.column, item.cell)
+        _add_value(values, findings, "C", group, col, item.cell)
 
 
-def _add_value(values, findings, table, row, column, cell: Cell) -> None:
-    value = parse_value(cell.text)
-    values.append(Value(table, row, column, value, cell.text, cell.line))
+def _add_value(values, findings, table, row, column: form.ColumnSpec, cell: Cell) -> None:
+    # Columns printed in 万元 read an explicit "元" as yuan (values.parse_amount).
+    value = parse_amount(cell.text) if column.column == "amount" and column.group == "fees" \
+        else parse_value(cell.text)
+    values.append(Value(table, row, column.column, value, cell.text, cell.line))
     if value is None:
-        findings.append(_finding("P1", "warning", table, row, column, cell.line,
-                                 f"「{form.row_label(table, row)}」行「{form.column_label(table, column)}」"
-                                 f"栏为空（记为空值，不按0计）"))
+        findings.append(_finding("P1", table, row, cell.line,
+                                 f"「{form.row_label(table, row)}」行「{column.label_zh}」"
+                                 f"栏为空（记为空值，不按0计）", column=column.column))
 
 
-def _finding(rule, severity, table, row, column, line, message) -> Finding:
-    return Finding(rule, severity, table, row, column, None, None, line, message)
+def _narrative_findings(head: list[_Item], values: list[Value]) -> list[Finding]:
+    """R8: counts quoted in the preamble and section 一 against table B's totals."""
+    totals = {v.row: v.value for v in values if v.table == "B" and v.column == "total"}
+    paragraphs = [(it.cell.text, it.cell.line) for it in head if len(it.key) > 12]
+    out: list[Finding] = []
+    for quote in narrative.quotes(paragraphs):
+        table_value = totals.get(quote.row)
+        if table_value is None or table_value == quote.number:
+            continue
+        label = form.row_label("B", quote.row)
+        out.append(Finding("R8", "warning", "B", quote.row, "total", float(table_value),
+                           float(quote.number), quote.line,
+                           f"正文所述「{quote.text}」为{quote.number}件，与表三「{label}」总计"
+                           f"{_fmt(table_value)}件不一致"))
+    return out
 
 
-def _metadata(items: list[_Item], starts: dict[str, int]) -> tuple[str | None, int | None, str | None]:
-    first_heading = next((i for i, it in enumerate(items) if _is_heading(it)), min(len(items), 6))
-    title = "".join(it.key for it in items[: min(first_heading, 6)])
-    agency = year = None
-    for pattern in _TITLE:
-        match = pattern.search(title)
-        if match:
-            year = int(match.group("year"))
-            agency = match.group("agency").strip() or None
-            break
-    if year is None:
-        match = _PERIOD.search("".join(it.key for it in items))
-        year = int(match.group("year")) if match else None
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
 
-    report_date = None
-    tail = items[-6:]
-    for n in range(len(tail) - 1, -1, -1):
-        match = _DATE.fullmatch(tail[n].key)
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            report_date = f"{y:04d}-{m:02d}-{d:02d}"
-            if agency is None and n > 0 and len(tail[n - 1].key) <= 30 and not _is_heading(tail[n - 1]):
-                agency = clean(tail[n - 1].cell.text)
-            break
-    return agency, year, report_date
+
+def _finding(rule, table, row, line, message, column=None) -> Finding:
+    return Finding(rule, "warning", table, row, column, None, None, line, message)

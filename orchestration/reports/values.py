@@ -2,10 +2,14 @@
 
 Decisions (README "Reading values"):
 - empty cell -> None (blank, never 0; the parser records a finding);
-- ``—``, ``-``, ``/``, ``--`` alone -> None (printed "not applicable", treated as blank);
+- ``—``, ``-``, ``/``, ``--``, ``\\`` alone -> None (printed "not applicable", treated as blank);
 - ``无`` ("none") -> 0;
-- thousands separators and units (元, 万元, 件, 个, 条, 项) are dropped; full-width digits are
-  normalised; decimals are kept (fees in 万元 are decimal).
+- thousands separators and units (元, 万元, 件, 个, 条, 项, 次, 份) are dropped; full-width
+  digits are normalised; decimals are kept (fees in 万元 are decimal);
+- a sign is kept: the old form's 本年增/减 ("change") is legitimately negative ("-2"), and
+  Unicode minus signs read as "-";
+- ``parse_amount``: a cell of a column printed in 万元 that says ``元`` explicitly
+  ("251000元") is converted to 万元 (25.1); without a unit the number is taken as printed.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from .text import compact
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _UNITS = re.compile(r"(?:万元|元|件|个|条|项|次|份)$")
-_DASHES = {"—", "-", "/", "--", "——", "－", "–", "\\"}
+_DASHES = {"—", "-", "/", "--", "——", "－", "–", "\\", "―", "─"}
 
 
 class NotAValue(ValueError):
@@ -36,6 +40,15 @@ def parse_value(raw: str) -> int | float | None:
         raise NotAValue(raw)
     number = float(text)
     return int(number) if number.is_integer() and "." not in text else number
+
+
+def parse_amount(raw: str) -> int | float | None:
+    """A value of a column printed in 万元: as ``parse_value``, but an explicit 元 is converted."""
+    value = parse_value(raw)
+    text = compact(raw)
+    if value is not None and text.endswith("元") and not text.endswith("万元"):
+        value = round(value / 10000, 6)
+    return value
 
 
 def is_value(raw: str) -> bool:

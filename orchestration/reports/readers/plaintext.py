@@ -4,6 +4,10 @@
   row, and an untabbed line directly after a cell continues that cell ("商业" / "企业").
 - web-page text: cells separated by ``|`` on a line (one line per row), or one cell per line
   with ``|`` / ``||`` filler lines (the row structure is lost: the table is one flat row).
+  In that layout two lone ``|`` lines in a row enclose an empty cell ("0 |" / "|" / "|"):
+  it is kept as an empty cell so a blank is read as blank, not as a missing value.
+- one cell per paragraph (blank lines between, no separators at all): read as the flat layout
+  when lines holding a lone number are common and almost no line has several cells.
 - PDF text: cells separated by runs of spaces, one printed line per row.
 Lines outside tables become paragraphs; every cell keeps its 1-based line number.
 """
@@ -87,16 +91,45 @@ def _split_line(line: str, number: int) -> list[Cell]:
     return cells
 
 
+def _empty_cell_lines(lines: list[str]) -> set[int]:
+    """Line numbers of lone ``|`` lines that directly follow another lone ``|`` line."""
+    out: set[int] = set()
+    previous = ""
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped == "|" and previous == "|":
+            out.add(number)
+        previous = stripped
+    return out
+
+
+def _is_flat(lines: list[str], rows: list[tuple[int, list[Cell]]]) -> bool:
+    # Filler separators ("0 | |", "规章 | ||||") are not cells: count lines with two texts.
+    multi = sum(1 for _, cells in rows if sum(1 for c in cells if c.text.strip()) > 1)
+    if not rows or multi / len(rows) >= 0.2:
+        return False
+    if any("|" in line for line in lines):
+        return True
+    # No separators: one cell per paragraph is a table when lone numbers are common.
+    numbers = sum(1 for _, cells in rows if len(cells) == 1 and is_value(cells[0].text))
+    return numbers >= 5
+
+
 def _line_blocks(lines: list[str]) -> list[Block]:
     rows = [(number, _split_line(line, number)) for number, line in enumerate(lines, start=1)]
     rows = [(n, cells) for n, cells in rows if any(c.text.strip() for c in cells)]
-    multi = sum(1 for _, cells in rows if len(cells) > 1)
-    flat = bool(rows) and multi / len(rows) < 0.2 and any("|" in line for line in lines)
+    flat = _is_flat(lines, rows)
+    if flat:
+        empties = _empty_cell_lines(lines)
+        rows = sorted(rows + [(n, [Cell("", n)]) for n in empties], key=lambda r: r[0])
     blocks: list[Block] = []
     table: Block | None = None
     for number, cells in rows:
         is_table_row = (
-            len(cells) > 1
+            (flat and not cells[0].text.strip())
+            or len(cells) > 1
             or "|" in lines[number - 1]
             or all(is_value(c.text) for c in cells)
             # Flat layouts put label cells on lines of their own; long lines are still prose.
@@ -112,7 +145,7 @@ def _line_blocks(lines: list[str]) -> list[Block]:
         if flat:
             # One cell per line: the printed rows are lost, the table is one flat sequence;
             # empty filler cells ("||") carry no position and are dropped.
-            kept = [c for c in cells if c.text.strip()]
+            kept = [c for c in cells if c.text.strip() or (len(cells) == 1 and c.line in empties)]
             if not table.rows:
                 table.rows.append([])
             table.rows[0].extend(kept)
