@@ -14,7 +14,9 @@ Where each comes from, in order (the first source that gives a value wins):
 - year: the title's year; else the statistics period (统计期限/时限 "自2019年…"); else the
   year most often written in the preamble and section 一 ("2023年，我局…"), which is the
   reporting year in every report seen; else None (finding P4).
-- report date: the last date line among the final lines (``2022年1月28日``).
+- report date: the last date among the final lines (``2022年1月28日``, also in Chinese
+  numerals ``二〇二二年一月二十八日``), alone on its line or after the agency name
+  ("某县某局 2023年1月20日").
 """
 
 from __future__ import annotations
@@ -40,7 +42,32 @@ _AGENCY_END = re.compile(
     r"(?:政府|办公室|办事处|局|委员会|委|办|署|厅|部|院|处|街道|镇|乡|中心|会|所|队|站|室|馆|区|县|市)$")
 _PERIOD = re.compile(rf"统计(?:期限|时限|期间|时间)(?:为|自|从|是)?{_YEAR}年")
 _YEAR_WORD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_CN_DATE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 (month and day numbers)."""
+    if "十" not in text:
+        return int(text.translate(_CN_DIGITS))
+    tens, _, units = text.partition("十")
+    return int(tens.translate(_CN_DIGITS) or 1) * 10 + int(units.translate(_CN_DIGITS) or 0)
+
+
+def _date(line: str) -> tuple[str, str] | None:
+    """(text before the date, ISO date) when ``line`` (compact) ends with a date."""
+    match = _DATE.search(line)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+    else:
+        match = _CN_DATE.search(line)
+        if not match:
+            return None
+        y, m, d = int(match.group(1).translate(_CN_DIGITS)), _cn_number(match.group(2)), _cn_number(match.group(3))
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    return line[: match.start()], f"{y:04d}-{m:02d}-{d:02d}"
 
 
 def _agency(text: str) -> str | None:
@@ -92,12 +119,15 @@ def read_metadata(head: list[str], tail: list[str]) -> tuple[str | None, int | N
     report_date = None
     tail_keys = [compact(line) for line in tail]
     for n in range(len(tail_keys) - 1, -1, -1):
-        match = _DATE.fullmatch(tail_keys[n])
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            report_date = f"{y:04d}-{m:02d}-{d:02d}"
-            above = tail_keys[n - 1] if n > 0 else ""
-            if agency is None and 0 < len(above) <= 30 and _AGENCY_END.search(above):
-                agency = clean(tail[n - 1])
-            break
+        found = _date(tail_keys[n])
+        if found is None:
+            continue
+        before, report_date = found
+        if before and not (len(before) <= 30 and _AGENCY_END.search(before)):
+            report_date = None  # a date inside a sentence is not the signature's date
+            continue
+        above = before or (tail_keys[n - 1] if n > 0 else "")
+        if agency is None and 0 < len(above) <= 30 and _AGENCY_END.search(above):
+            agency = _agency(above)
+        break
     return agency, year, report_date

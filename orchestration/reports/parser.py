@@ -85,7 +85,7 @@ def parse_document(doc: Document, sha256: str) -> ParsedReport:
         _parse_review(items, c_start, c_end, values, findings)
 
     head_end = starts.get("A", _first_label(items))
-    head = [it for it in items[:head_end]]
+    head = items[:head_end]
     agency, year, report_date = read_metadata([it.cell.text for it in head],
                                               [it.cell.text for it in items[-6:]])
     findings.extend(_narrative_findings(head, values))

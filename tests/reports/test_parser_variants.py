@@ -203,3 +203,14 @@ def test_a_report_without_tables_is_parsed_with_findings():
     parsed = parse("某镇2023年政府信息公开工作年度报告\n一、总体情况\n全年主动公开信息40余条。\n")
     assert (parsed.agency, parsed.year, parsed.values, parsed.form_version) == ("某镇", 2023, [], None)
     assert sorted((f.rule, f.table) for f in parsed.findings) == [("P2", "A"), ("P2", "B"), ("P2", "C")]
+
+
+@pytest.mark.parametrize(("signature", "agency", "date"), [
+    ("某县某局\n2023年1月20日", "某县某局", "2023-01-20"),
+    ("某县某局\n二〇二三年一月二十日", "某县某局", "2023-01-20"),
+    ("某县某局　　2023年12月5日", "某县某局", "2023-12-05"),
+    ("联系电话:0000。本报告于2023年1月20日", None, None),
+])
+def test_signature_variants(signature, agency, date):
+    parsed = parse(report(title="根据规定编制本报告。统计期限自2022年1月1日起。") + "\n" + signature + "\n")
+    assert (parsed.agency, parsed.report_date) == (agency, date)
