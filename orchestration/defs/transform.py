@@ -13,6 +13,12 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from ..settings import PROJECT_DIR, Settings
 from .resources import OWNERS
 
+# dbt is installed beside this interpreter (the project's venv); put it on PATH so that
+# `dagster dev` (which re-parses the dbt project on start) finds it without an activated venv.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
 dbt_project = DbtProject(project_dir=PROJECT_DIR / "dbt_project")
 dbt_project.prepare_if_dev()
 
@@ -47,5 +53,4 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()
 
 
-# The dbt beside this interpreter (the project's venv), whether or not the venv is on PATH.
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
+dbt_resource = DbtCliResource(project_dir=dbt_project)
