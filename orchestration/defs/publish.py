@@ -1,9 +1,10 @@
-"""Publish: validated marts as an immutable Parquet snapshot; ``latest`` moves atomically."""
+"""Publish: validated marts as an immutable, versioned snapshot (Parquet, CSV, a DuckDB
+catalog, feedback documents to agencies); ``latest`` moves atomically."""
 
 
 import dagster as dg
 
-from ..stages.publish import MARTS, publish
+from ..stages.publish import MARTS, publish, validation_summary
 from .resources import OWNERS, Warehouse
 
 
@@ -12,24 +13,28 @@ from .resources import OWNERS, Warehouse
     deps=[dg.AssetKey(["marts", mart]) for mart in MARTS],
     group_name="publish",
     owners=OWNERS,
-    kinds={"parquet", "python"},
-    description="data/published/<snapshot>/ with one Parquet file per mart and manifest.json "
-                "(row counts, sha256 of each file, validation summary, source reports, code version); "
-                "data/published/latest points at the newest complete snapshot.",
+    kinds={"parquet", "csv", "python"},
+    description="data/published/<NNNNNN>-<content hash>/ with one Parquet and one CSV (UTF-8 "
+                "BOM) file per mart, warehouse.duckdb (views over the Parquet files), "
+                "feedback/ (a Chinese feedback document per held, unreadable or warned report, "
+                "Markdown and HTML) and manifest.json (sha256 and row counts of every file, "
+                "validation summary, source reports, code version); data/published/latest "
+                "points at the newest complete snapshot. Unchanged content is not republished.",
 )
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     settings = warehouse.settings()
     with warehouse.connect(read_only=True) as con:
-        validation = {
-            "reports_by_status": dict(con.execute(
-                "select status, count(*) from main_marts.rpt_report_status group by status order by status").fetchall()),
-            "findings_by_rule": dict(con.execute(
-                "select rule_id, count(*) from quality.findings group by rule_id order by rule_id").fetchall()),
-            "mart_checks": "passed",  # this asset only runs when every blocking mart check passed
-        }
+        # this asset only runs when every blocking mart check passed
+        validation = validation_summary(con, mart_checks="passed")
         snapshot = publish(con, settings.published, validation, keep=settings.keep_snapshots)
+    if snapshot.reused:
+        context.log.info(f"content unchanged: latest stays {snapshot.name}")
+    manifest = snapshot.manifest
     return dg.MaterializeResult(metadata={
         "snapshot": snapshot.name,
+        "reused": snapshot.reused,
         "path": dg.MetadataValue.path(str(snapshot.path)),
-        "rows": dg.MetadataValue.json({k: v["rows"] for k, v in snapshot.manifest["files"].items()}),
+        "rows": dg.MetadataValue.json({k: v["rows"] for k, v in manifest["files"].items()}),
+        "feedback_documents": sum(1 for k in manifest.get("feedback", {})
+                                  if k.endswith(".md") and k != "feedback/index.md"),
     })

@@ -1,8 +1,32 @@
-"""Publish validated marts as an immutable snapshot and move ``latest`` atomically.
+"""Publish validated marts as an immutable, versioned snapshot and move ``latest`` atomically.
 
-A snapshot is written into a hidden temporary folder, fsynced, renamed to its final name,
-and only then does the ``latest`` symlink switch (``os.replace`` of a fresh symlink, atomic
-on POSIX). A failure at any point leaves ``latest`` where it was.
+A snapshot ``data/published/<NNNNNN>-<content>/`` holds, per mart, ``<mart>.parquet`` and
+``<mart>.csv`` (UTF-8 with BOM, for spreadsheets), the feedback documents to agencies
+(``feedback/``), ``warehouse.duckdb`` (views over the Parquet files by relative name) and
+``manifest.json``: ``files`` (the Parquet files), ``csv`` and ``feedback`` (each file with
+sha256 and bytes, row counts for the marts), ``catalog``, ``source_reports`` (the current
+reports whose numbers are published), ``validation``, ``code_version``, ``content_hash``.
+
+Naming and idempotency: ``<content>`` is the first 12 hex digits of the sha256 over the
+data files' names and sha256 (Parquet, CSV, feedback; not the manifest or the DuckDB
+catalog, which carry timestamps); ``NNNNNN`` is a sequence, one more than the highest
+published. The data files are byte-for-byte functions of the marts (rows ordered, no
+timestamps written), so publishing an unchanged warehouse again yields the same content
+hash; such a re-run is **skipped**: ``latest`` already holds exactly these bytes, so no new
+snapshot is written and the returned Snapshot has ``reused=True`` (``force=True`` writes a
+new one anyway, e.g. to record a new code version).
+
+Kill-safety: everything is written into a hidden ``.tmp-*`` folder, fsynced, renamed to
+its final name, and only then does ``latest`` switch (``os.replace`` of a fresh relative
+symlink, atomic on POSIX). An exception at any point removes the temporary folder and
+leaves ``latest`` where it was; a folder left by a killed process stays hidden and is
+removed by a later run. Retention keeps the newest ``keep`` snapshots (XXGK_KEEP_SNAPSHOTS)
+and never removes the one ``latest`` points to.
+
+Reading a snapshot's ``warehouse.duckdb``: its views name the Parquet files relatively, and
+DuckDB resolves relative paths against the working directory or ``file_search_path``; so
+open it from inside the snapshot folder, or use :func:`open_snapshot` (which sets
+``file_search_path`` to the folder). The folder can be moved or copied as a whole.
 """
 
 from __future__ import annotations
@@ -10,8 +34,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +46,16 @@ from pathlib import Path
 import duckdb
 
 from ..settings import PROJECT_DIR
+from . import feedback
 
 MART_SCHEMA = "main_marts"
 MARTS = ("dim_report", "fct_applications", "fct_active_disclosure", "fct_review_litigation",
          "fct_findings", "rpt_report_status")
+CATALOG = "warehouse.duckdb"
+MANIFEST = "manifest.json"
+SNAPSHOT_NAME = re.compile(r"^(\d{6})-([0-9a-f]{12})$")
+UTF8_BOM = b"\xef\xbb\xbf"
+STALE_TMP_SECONDS = 3600
 
 
 @dataclass
@@ -31,6 +63,7 @@ class Snapshot:
     name: str
     path: Path
     manifest: dict
+    reused: bool = False
 
 
 def _sha256(path: Path) -> str:
@@ -44,61 +77,231 @@ def _sha256(path: Path) -> str:
 def code_version() -> str:
     try:
         out = subprocess.run(["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=5)
+                             check=False, capture_output=True, text=True, timeout=5)
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 
-def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, keep: int = 10) -> Snapshot:
-    """Write every mart as Parquet with a manifest into a new snapshot; then switch latest."""
+def validation_summary(con: duckdb.DuckDBPyConnection, mart_checks: str = "passed") -> dict:
+    """What the manifest says about validation: reports by status, findings by rule and
+    severity, and the verdict of the blocking mart checks."""
+    return {
+        "reports_by_status": dict(con.execute(
+            f"select status, count(*) from {MART_SCHEMA}.rpt_report_status "
+            "group by status order by status").fetchall()),
+        "findings_by_rule": dict(con.execute(
+            f"select rule_id, count(*) from {MART_SCHEMA}.fct_findings "
+            "group by rule_id order by rule_id").fetchall()),
+        "findings_of_current_or_held_reports_by_severity": dict(con.execute(
+            f"select severity, count(*) from {MART_SCHEMA}.fct_findings "
+            "where report_status in ('accepted', 'held') group by severity order by severity"
+        ).fetchall()),
+        "mart_checks": mart_checks,
+    }
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, mart: str, target: Path) -> None:
+    con.execute(f"copy (select * from {MART_SCHEMA}.{mart} order by all) "
+                f"to '{_sql_path(target)}' (format parquet, compression zstd)")
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, mart: str, target: Path) -> None:
+    """CSV with a UTF-8 byte order mark, so spreadsheet programs read the Chinese right."""
+    plain = target.with_name(f".{target.name}.plain")
+    con.execute(f"copy (select * from {MART_SCHEMA}.{mart} order by all) "
+                f"to '{_sql_path(plain)}' (format csv, header true)")
+    with open(target, "wb") as out, open(plain, "rb") as src:
+        out.write(UTF8_BOM)
+        shutil.copyfileobj(src, out)
+    plain.unlink()
+
+
+def _write_catalog(folder: Path) -> None:
+    """warehouse.duckdb: one view per mart over its Parquet file, named relatively."""
+    con = duckdb.connect(str(folder / CATALOG))
+    try:
+        # bind the views against the snapshot folder while creating them; the stored view
+        # text keeps the bare file name
+        con.execute(f"set file_search_path = '{_sql_path(folder)}'")
+        for mart in MARTS:
+            con.execute(f"create view {mart} as select * from read_parquet('{mart}.parquet')")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def open_snapshot(folder: Path) -> duckdb.DuckDBPyConnection:
+    """Open a snapshot's warehouse.duckdb read-only from anywhere (any working directory)."""
+    folder = Path(folder).resolve()
+    return duckdb.connect(str(folder / CATALOG), read_only=True,
+                          config={"file_search_path": str(folder)})
+
+
+def _snapshots(published: Path) -> list[str]:
+    """Published snapshot names, oldest first (sequence order)."""
+    names = [p.name for p in published.iterdir()
+             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
+    # names of this scheme sort by sequence; any other (older scheme) counts as older
+    return sorted(names, key=lambda n: (1, n) if SNAPSHOT_NAME.match(n) else (0, n))
+
+
+def _next_sequence(published: Path) -> int:
+    numbers = [int(m.group(1)) for n in _snapshots(published) if (m := SNAPSHOT_NAME.match(n))]
+    return max(numbers, default=0) + 1
+
+
+def current_snapshot(published: Path) -> Path | None:
+    link = published / "latest"
+    if not link.is_symlink():
+        return None
+    target = published / os.readlink(link)
+    return target if (target / MANIFEST).exists() else None
+
+
+def _clean_stale(published: Path) -> None:
+    """Remove what a killed run left behind: hidden temporary folders and links."""
+    now = time.time()
+    for entry in published.iterdir():
+        if not (entry.name.startswith(".tmp-") or entry.name.startswith(".latest-")):
+            continue
+        try:
+            if now - entry.lstat().st_mtime < STALE_TMP_SECONDS:
+                continue  # maybe another publisher at work right now
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink()
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+def _data_files(folder: Path) -> dict[str, Path]:
+    """Every data file of a (temporary) snapshot by its relative name."""
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in (CATALOG, MANIFEST)}
+
+
+def content_hash(files: dict[str, dict]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{files[name]['sha256']}\n".encode())
+    return digest.hexdigest()
+
+
+def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, keep: int = 10,
+            force: bool = False) -> Snapshot:
+    """Write every mart (Parquet + CSV), the feedback documents, the DuckDB catalog and the
+    manifest into a new snapshot; then switch latest and apply retention."""
     published.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    tmp = published / f".tmp-{stamp}-{uuid.uuid4().hex[:8]}"
+    _clean_stale(published)
+    tmp = published / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        files = {}
+        rows = {}
         for mart in MARTS:
-            target = tmp / f"{mart}.parquet"
-            con.execute(f"copy (select * from {MART_SCHEMA}.{mart} order by all) to '{target}' (format parquet)")
-            rows = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
-            files[target.name] = {"sha256": _sha256(target), "rows": rows, "bytes": target.stat().st_size}
+            rows[mart] = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
+            _write_parquet(con, mart, tmp / f"{mart}.parquet")
+            _write_csv(con, mart, tmp / f"{mart}.csv")
+        feedback.write_feedback(con, tmp / "feedback")
+        files = {}
+        for name, path in _data_files(tmp).items():
+            entry = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+            stem, _, suffix = name.rpartition(".")
+            if stem in rows and suffix in ("parquet", "csv"):
+                entry["rows"] = rows[stem]
+            files[name] = entry
+        content = content_hash(files)
+
+        current = current_snapshot(published)
+        if current is not None and not force:
+            previous = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+            if previous.get("content_hash") == content:
+                shutil.rmtree(tmp, ignore_errors=True)
+                return Snapshot(current.name, current, previous, reused=True)
+
+        _write_catalog(tmp)
         sources = [
-            {"report_id": r[0], "source_name": r[1], "agency": r[2], "year": r[3]}
-            for r in con.execute(f"select report_id, source_name, agency, year from {MART_SCHEMA}.dim_report "
-                                 "order by report_id").fetchall()
+            {"report_id": r[0], "source_name": r[1], "agency": r[2], "year": r[3],
+             "version": r[4]}
+            for r in con.execute(
+                f"select report_id, source_name, agency, year, version from {MART_SCHEMA}.dim_report "
+                "where is_current order by report_id").fetchall()
         ]
-        content = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]
-        name = f"{stamp}-{content}"
+        kinds = {"parquet": {}, "csv": {}, "feedback": {}}
+        for name, entry in files.items():
+            kinds["feedback" if name.startswith("feedback/") else name.rpartition(".")[2]][name] = entry
         manifest = {
-            "snapshot": name,
+            "snapshot": None,
+            "sequence": None,
+            "content_hash": content,
             "created_at": datetime.now(UTC).isoformat(),
             "code_version": code_version(),
-            "files": files,
+            # "files" keeps its meaning (the Parquet files); the CSV copies and the feedback
+            # documents have their own sections; all three make up the content hash
+            "files": kinds["parquet"],
+            "csv": kinds["csv"],
+            "feedback": kinds["feedback"],
+            "catalog": {"file": CATALOG, "sha256": _sha256(tmp / CATALOG),
+                        "views": list(MARTS),
+                        "usage": "views name the Parquet files relatively: open it from the "
+                                 "snapshot folder, or set file_search_path to the folder"},
+            # the reports whose numbers this snapshot publishes (every version, held and
+            # superseded ones included, is in dim_report / rpt_report_status)
             "source_reports": sources,
             "validation": validation,
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _fsync_dir(tmp)
-        final = published / name
-        os.replace(tmp, final)
+        final = _rename_into_place(tmp, published, content, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _switch_latest(published, name)
+    _switch_latest(published, final.name)
     _prune(published, keep)
-    return Snapshot(name, final, manifest)
+    return Snapshot(final.name, final, manifest)
+
+
+def _rename_into_place(tmp: Path, published: Path, content: str, manifest: dict) -> Path:
+    """Pick the next sequence number, write the manifest, fsync, rename. Another publisher
+    taking the same number makes the rename fail: then take the next one."""
+    for _ in range(100):
+        sequence = _next_sequence(published)
+        name = f"{sequence:06d}-{content[:12]}"
+        manifest["snapshot"], manifest["sequence"] = name, sequence
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                    encoding="utf-8")
+        _fsync_tree(tmp)
+        final = published / name
+        try:
+            os.rename(tmp, final)  # fails if final exists and is not empty
+        except OSError:
+            if final.exists():
+                continue
+            raise
+        _fsync_dir(published)
+        return final
+    raise RuntimeError("could not find a free snapshot name")
 
 
 def _fsync_dir(folder: Path) -> None:
-    for path in folder.iterdir():
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        elif path.is_dir():
+            _fsync_dir(path)
+    _fsync_dir(folder)
 
 
 def _switch_latest(published: Path, name: str) -> None:
@@ -109,8 +312,7 @@ def _switch_latest(published: Path, name: str) -> None:
 
 def _prune(published: Path, keep: int) -> None:
     current = os.readlink(published / "latest")
-    snapshots = sorted(p.name for p in published.iterdir() if p.is_dir() and not p.is_symlink()
-                       and not p.name.startswith("."))
-    for old in snapshots[: max(0, len(snapshots) - keep)]:
+    snapshots = _snapshots(published)
+    for old in snapshots[: max(0, len(snapshots) - max(keep, 1))]:
         if old != current:
             shutil.rmtree(published / old, ignore_errors=True)

@@ -1,8 +1,9 @@
 -- Table A (主动公开政府信息情况) of accepted reports: one row per report x row x measure.
 -- Counts of documents and decisions, and fees in 万元 (decimal), all as DOUBLE.
+-- Only the current version of each agency-year (int_report_versions.is_current).
 with accepted as (
-    select report_id from {{ ref('int_report_status') }}
-    where status = 'accepted'
+    select report_id from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 table_a as (

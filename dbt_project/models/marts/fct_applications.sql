@@ -1,8 +1,9 @@
 -- Table B (收到和处理政府信息公开申请情况) of accepted reports:
 -- one row per report x row x applicant column.
+-- Only the current version of each agency-year (int_report_versions.is_current).
 with accepted as (
-    select report_id from {{ ref('int_report_status') }}
-    where status = 'accepted'
+    select report_id from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 table_b as (

@@ -1,4 +1,5 @@
--- Every finding of every report, held ones included: which rule, which cell, which values.
+-- Every finding of every report, held and superseded ones included: which rule, which
+-- table/row/column by its printed label, which values, and the failing arithmetic.
 -- Grain: report x finding_number (findings numbered in a stable order inside a report).
 with findings as (
     select
@@ -12,7 +13,100 @@ with findings as (
 ),
 
 report_status as (
-    select * from {{ ref('int_report_status') }}
+    select
+        report_id,
+        agency,
+        year,
+        form_version,
+        status,
+        null::integer as version
+    from {{ ref('int_report_status') }}
+    where not is_parsed
+    union all
+    select
+        report_id,
+        agency,
+        year,
+        form_version,
+        status,
+        version
+    from {{ ref('int_report_versions') }}
+),
+
+form_rules as (
+    select * from {{ ref('form_rules') }}
+),
+
+form_sections as (
+    select * from {{ ref('form_sections') }}
+),
+
+report_values as (
+    select * from {{ ref('int_values_labelled') }}
+),
+
+-- The cells of the sums R1-R4 (FORM.md), each on its side: 'rhs' is the sum the rule
+-- expects (expected), 'lhs' what the report prints (actual). Blank cells count as 0.
+terms as (
+    select
+        findings.report_id,
+        findings.finding_number,
+        case
+            when findings.rule_id in ('R1', 'R4') and report_values.column_code = 'total'
+                then 'lhs'
+            when findings.rule_id in ('R1', 'R4') then 'rhs'
+            when findings.rule_id = 'R2'
+                and report_values.row_code in ('results_total', 'carried_forward') then 'lhs'
+            when findings.rule_id = 'R2' then 'rhs'
+            when findings.rule_id = 'R3' and report_values.row_code = 'results_total'
+                then 'lhs'
+            else 'rhs'
+        end as side,
+        report_values.row_position,
+        report_values.column_position,
+        case
+            when report_values.value is null then '空'
+            when report_values.value = floor(report_values.value)
+                then cast(cast(report_values.value as bigint) as varchar)
+            else cast(report_values.value as varchar)
+        end as value_text
+    from findings
+    inner join report_values
+        on findings.report_id = report_values.report_id
+        and findings.table_code = report_values.table_code
+    where
+        (
+            findings.rule_id in ('R1', 'R4')
+            and report_values.row_code = findings.row_code
+        )
+        or (
+            findings.rule_id = 'R2'
+            and report_values.column_code = findings.column_code
+            and report_values.row_code in (
+                'new_received', 'carried_over', 'results_total', 'carried_forward'
+            )
+        )
+        or (
+            findings.rule_id = 'R3'
+            and report_values.column_code = findings.column_code
+            and report_values.row_code not in (
+                'new_received', 'carried_over', 'carried_forward'
+            )
+        )
+),
+
+arithmetic as (
+    select
+        report_id,
+        finding_number,
+        string_agg(value_text, ' + ' order by row_position, column_position)
+            filter (where side = 'rhs') as rhs_text,
+        count(*) filter (where side = 'rhs') as rhs_terms,
+        string_agg(value_text, ' + ' order by row_position, column_position)
+            filter (where side = 'lhs') as lhs_text,
+        count(*) filter (where side = 'lhs') as lhs_terms
+    from terms
+    group by report_id, finding_number
 ),
 
 form_rows as (
@@ -30,12 +124,15 @@ with_row as (
         report_status.agency,
         report_status.year,
         report_status.status as report_status,
+        report_status.version as report_version,
         form_rows.row_label_zh,
         form_rows.row_group,
         row_number() over (
             partition by findings.report_id, findings.finding_number
             order by
-                case when form_rows.form_version = report_status.form_version then 0 else 1 end,
+                case
+                    when form_rows.form_version = report_status.form_version then 0 else 1
+                end,
                 form_rows.form_version desc
         ) as row_rank
     from findings
@@ -64,6 +161,56 @@ with_column as (
     where with_row.row_rank = 1
 ),
 
+numbers as (
+    select
+        with_column.*,
+        case
+            when expected is null then null
+            when expected = floor(expected) then cast(cast(expected as bigint) as varchar)
+            else cast(expected as varchar)
+        end as expected_text,
+        case
+            when actual is null then null
+            when actual = floor(actual) then cast(cast(actual as bigint) as varchar)
+            else cast(actual as varchar)
+        end as actual_text
+    from with_column
+    where column_rank = 1
+),
+
+described as (
+    select
+        numbers.*,
+        form_rules.description_zh as rule_description_zh,
+        case numbers.table_code
+            when 'A' then '表二'
+            when 'B' then '表三'
+            when 'C' then '表四'
+        end as table_label_zh,
+        form_sections.heading_zh as table_heading_zh,
+        case
+            when arithmetic.rhs_text is not null and arithmetic.lhs_text is not null then
+                arithmetic.rhs_text
+                || case when arithmetic.rhs_terms > 1 then ' = ' || numbers.expected_text else '' end
+                || ' ≠ '
+                || arithmetic.lhs_text
+                || case when arithmetic.lhs_terms > 1 then ' = ' || numbers.actual_text else '' end
+            when numbers.rule_id = 'R5' then
+                numbers.actual_text || ' 不是非负'
+                || case when numbers.column_code = 'amount' then '数' else '整数' end
+            when numbers.expected is not null and numbers.actual is not null then
+                numbers.expected_text || ' ≠ ' || numbers.actual_text
+        end as arithmetic_zh
+    from numbers
+    left join form_rules
+        on numbers.rule_id = form_rules.rule_id
+    left join form_sections
+        on numbers.table_code = form_sections.table_code
+    left join arithmetic
+        on numbers.report_id = arithmetic.report_id
+        and numbers.finding_number = arithmetic.finding_number
+),
+
 final as (
     select
         cast(report_id as varchar)       as report_id,
@@ -71,20 +218,24 @@ final as (
         cast(agency as varchar)          as agency,
         cast(year as integer)            as year,
         cast(report_status as varchar)   as report_status,
+        cast(report_version as integer)  as report_version,
         cast(rule_id as varchar)         as rule_id,
         cast(severity as varchar)        as severity,
+        cast(rule_description_zh as varchar) as rule_description_zh,
         cast(table_code as varchar)      as table_code,
+        cast(table_label_zh as varchar)  as table_label_zh,
+        cast(table_heading_zh as varchar) as table_heading_zh,
         cast(row_code as varchar)        as row_code,
         cast(row_label_zh as varchar)    as row_label_zh,
         cast(column_code as varchar)     as column_code,
         cast(column_label_zh as varchar) as column_label_zh,
         cast(expected as double precision) as expected,
         cast(actual as double precision) as actual,
+        cast(arithmetic_zh as varchar)   as arithmetic_zh,
         cast(source_line as integer)     as source_line,
         cast(raw_text as varchar)        as raw_text,
         cast(message as varchar)         as message
-    from with_column
-    where column_rank = 1
+    from described
     order by report_id, finding_number
 )
 

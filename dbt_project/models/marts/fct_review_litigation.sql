@@ -1,7 +1,8 @@
 -- Table C (行政复议、行政诉讼) of accepted reports: one row per report x group x measure.
+-- Only the current version of each agency-year (int_report_versions.is_current).
 with accepted as (
-    select report_id from {{ ref('int_report_status') }}
-    where status = 'accepted'
+    select report_id from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 table_c as (

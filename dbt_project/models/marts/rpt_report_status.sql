@@ -1,7 +1,27 @@
 -- Every file ever received, with its status and why: the published list of which
--- reports are in the marts, which are missing, and the reason.
-with report_status as (
+-- reports are in the marts, which are missing (held, unreadable, pending), which were
+-- superseded by a correction, and the reason. Parsed files take their final status from
+-- int_report_versions; unreadable ones keep theirs from int_report_status.
+with files as (
     select * from {{ ref('int_report_status') }}
+),
+
+versions as (
+    select * from {{ ref('int_report_versions') }}
+),
+
+report_status as (
+    select
+        files.* exclude (status, status_reason),
+        coalesce(versions.status, files.status) as status,
+        coalesce(versions.status_reason, files.status_reason) as status_reason,
+        versions.agency_key,
+        versions.version,
+        coalesce(versions.is_current, false) as is_current,
+        versions.superseded_by
+    from files
+    left join versions
+        on files.report_id = versions.report_id
 ),
 
 final as (
@@ -10,7 +30,11 @@ final as (
         cast(status as varchar)                                  as status,
         cast(status_reason as varchar)                           as status_reason,
         cast(agency as varchar)                                  as agency,
+        cast(agency_key as varchar)                              as agency_key,
         cast(year as integer)                                    as year,
+        cast(version as integer)                                 as version,
+        cast(is_current as boolean)                              as is_current,
+        cast(superseded_by as varchar)                           as superseded_by,
         cast(form_version as varchar)                            as form_version,
         cast(coalesce(source_name, original_name) as varchar)    as source_name,
         cast(original_name as varchar)                           as original_name,

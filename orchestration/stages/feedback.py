@@ -1,0 +1,350 @@
+"""Feedback to submitting agencies: one Chinese document per report that needs their action.
+
+Built from the published marts only, in one query (main_marts.rpt_report_status joined with
+main_marts.fct_findings and, for the agency-year's current version, main_marts.dim_report):
+
+* a **held** report: every error (and warning) with the table (表二/表三/表四 as printed),
+  the row and column by their printed labels, the printed and the expected value, the
+  failing arithmetic, the source line and the raw cell text, and how to fix it; the report
+  is not published until a corrected file is accepted;
+* an **accepted** (current) report with warnings: published, please check the warnings;
+* an **unreadable** file: why, and which formats to send instead.
+
+Superseded reports get no document (their correction replaced them) and pending ones are
+not judged yet. Every document exists as Markdown and HTML (jinja2, HTML auto-escaped);
+file names never come from submitted text: ``<year>-<sanitised agency>-<report_id[:8]>``
+keeps only CJK ideographs, ASCII letters and digits, and the report_id makes it unique.
+Nothing time-dependent is written, so the same warehouse gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import jinja2
+
+MART_SCHEMA = "main_marts"
+
+FEEDBACK_SQL = f"""
+with current_versions as (
+    select agency_key, year, version as current_version, report_id as current_report_id
+    from {MART_SCHEMA}.dim_report
+    where is_current
+)
+select
+    s.report_id, s.status, s.status_reason, s.agency, s.year, s.version, s.source_name,
+    s.original_name, s.received_at, s.receipt_count, s.file_error, s.error_count,
+    s.warning_count, c.current_version, c.current_report_id,
+    f.finding_number, f.rule_id, f.severity, f.rule_description_zh, f.table_code,
+    f.table_label_zh, f.table_heading_zh, f.row_code, f.row_label_zh, f.column_code,
+    f.column_label_zh, f.expected, f.actual, f.arithmetic_zh, f.source_line, f.raw_text,
+    f.message
+from {MART_SCHEMA}.rpt_report_status s
+left join {MART_SCHEMA}.fct_findings f
+    on s.report_id = f.report_id
+left join current_versions c
+    on s.agency_key = c.agency_key and s.year = c.year and s.report_id <> c.current_report_id
+where s.status in ('held', 'unreadable')
+   or (s.status = 'accepted' and f.report_id is not null)
+order by s.report_id, f.severity, f.finding_number
+"""
+
+STATUS_ZH = {
+    "held": "暂缓发布",
+    "accepted": "已发布",
+    "unreadable": "无法读取",
+}
+
+SEVERITY_ZH = {"error": "错误", "warning": "提示"}
+
+# How a clerk fixes a finding of each rule (FORM.md R1-R8, parser warnings P1-P4).
+FIX_ZH = {
+    "R1": "请核对该行各栏：「总计」应等于自然人、商业企业、科研机构、社会公益组织、法律服务机构、"
+          "其他六栏之和。请更正填错的分项或总计。",
+    "R2": "请核对该列：第一项（本年新收）加第二项（上年结转）之和，应等于第三项（七）总计加"
+          "第四项（结转下年度继续办理）之和。",
+    "R3": "请核对该列：三（七）总计应等于三（一）至三（六）各项办理结果之和。",
+    "R4": "请核对该组：总计应等于结果维持、结果纠正、其他结果、尚未审结四项之和。",
+    "R5": "数量应为非负整数，收费金额应为非负数，请更正该单元格。",
+    "R6": "本年「上年结转」数应等于上一年度报告「结转下年度继续办理」数，请核对两年的报告。",
+    "R7": "现行有效件数通常等于上年现行有效件数加本年制发件数减本年废止件数，请核实。",
+    "R8": "正文（一、总体情况）所述数字与表三不一致，请核对正文或表格，使两者一致。",
+    "P1": "该单元格为空。如数量为零，请填写 0。",
+    "P2": "报告缺少表格中的行或数值，请按规定格式补全表格。",
+    "P3": "表二使用了2019年版格式；2021年度起请使用国办公开办函〔2021〕30号规定的格式。",
+    "P4": "未能从报告中识别机关名称或报告年度，请在标题中写明，"
+          "如“××县人民政府2023年政府信息公开工作年度报告”。",
+}
+FIX_DEFAULT = "请核对并更正。"
+
+UNREADABLE_FIX = ("请提交可复制文字的电子文件（.docx、.html、.txt 或带文字层的 .pdf），"
+                  "不要提交扫描图片。")
+
+
+@dataclass
+class Finding:
+    number: int
+    rule_id: str
+    severity: str
+    severity_zh: str
+    rule_description: str | None
+    table: str | None
+    row_label: str | None
+    column_label: str | None
+    actual: str | None
+    expected: str | None
+    arithmetic: str | None
+    source_line: int | None
+    raw_text: str | None
+    message: str | None
+    fix: str
+
+
+@dataclass
+class Feedback:
+    report_id: str
+    status: str
+    status_zh: str
+    status_text: str
+    agency: str | None
+    year: int | None
+    version: int | None
+    source_name: str | None
+    received_at: str
+    receipt_count: int
+    file_error: str | None
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    slug: str = ""
+
+
+def _num(value) -> str | None:
+    if value is None:
+        return None
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+_UNSAFE = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff]+")
+
+
+def slug(agency: str | None, year: int | None, report_id: str, status: str) -> str:
+    """A file name stem that is safe whatever the agency wrote: only CJK ideographs, ASCII
+    letters and digits survive; the report_id prefix makes it unique."""
+    if status == "unreadable":
+        return f"unreadable-{report_id[:12]}"
+    name = _UNSAFE.sub("", agency or "")[:30] or "unknown"
+    return f"{year if year is not None else 'unknown'}-{name}-{report_id[:8]}"
+
+
+def _status_text(row: dict) -> str:
+    status = row["status"]
+    if status == "held":
+        text = (f"本报告存在 {row['error_count']} 项错误，暂缓发布：更正后重新提交、"
+                "并通过审核前，本版本的数据不予发布。")
+        if row["current_version"] is not None:
+            text += (f"此前通过审核的第 {row['current_version']} 版仍在发布中，"
+                     "直至更正后的文件通过审核。")
+        return text
+    if status == "accepted":
+        return ("本报告已通过审核并已发布。以下提示项请核实；如确有错误，"
+                "请提交更正后的报告，通过审核后将替换本版本。")
+    return f"文件无法读取：{row['file_error'] or '原因未记录'}。{UNREADABLE_FIX}"
+
+
+def load(con: duckdb.DuckDBPyConnection) -> list[Feedback]:
+    """Every report that needs the agency's attention, with its findings (one query)."""
+    cursor = con.execute(FEEDBACK_SQL)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    out: dict[str, Feedback] = {}
+    for row in rows:
+        fb = out.get(row["report_id"])
+        if fb is None:
+            fb = out[row["report_id"]] = Feedback(
+                report_id=row["report_id"], status=row["status"],
+                status_zh=STATUS_ZH.get(row["status"], row["status"]),
+                status_text=_status_text(row), agency=row["agency"], year=row["year"],
+                version=row["version"], source_name=row["source_name"] or row["original_name"],
+                received_at=str(row["received_at"])[:19], receipt_count=row["receipt_count"],
+                file_error=row["file_error"],
+                slug=slug(row["agency"], row["year"], row["report_id"], row["status"]))
+        if row["rule_id"] is None:
+            continue
+        finding = Finding(
+            number=row["finding_number"], rule_id=row["rule_id"], severity=row["severity"],
+            severity_zh=SEVERITY_ZH.get(row["severity"], row["severity"]),
+            rule_description=row["rule_description_zh"],
+            table=(f"{row['table_label_zh']}（{row['table_heading_zh']}）"
+                   if row["table_label_zh"] else None),
+            row_label=row["row_label_zh"], column_label=row["column_label_zh"],
+            actual=_num(row["actual"]), expected=_num(row["expected"]),
+            arithmetic=row["arithmetic_zh"], source_line=row["source_line"],
+            raw_text=row["raw_text"], message=row["message"],
+            fix=FIX_ZH.get(row["rule_id"], FIX_DEFAULT))
+        (fb.errors if row["severity"] == "error" else fb.warnings).append(finding)
+    return list(out.values())
+
+
+def _md(value) -> str:
+    """Escape text from a submitted report for Markdown (it is data, never markup)."""
+    if value is None:
+        return ""
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", str(value)).replace("\n", " ")
+
+
+def _cell(value) -> str:
+    """A raw cell as printed, with invisible spaces made visible."""
+    if value is None:
+        return ""
+    return str(value).replace("\u00a0", "␣").replace("\u3000", "□")
+
+
+_ENV = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=True,
+                          lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+_ENV.filters["md"] = _md
+_ENV.filters["cell"] = _cell
+_HTML_ENV = jinja2.Environment(autoescape=True, keep_trailing_newline=True, trim_blocks=True,
+                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+_HTML_ENV.filters["cell"] = _cell
+
+MARKDOWN = _ENV.from_string("""\
+# 政府信息公开工作年度报告审核意见
+
+- 报送机关：{{ fb.agency | md if fb.agency else "（未能识别）" }}
+- 报告年度：{{ fb.year if fb.year is not none else "（未能识别）" }}
+- 文件：{{ fb.source_name | md }}（{% if fb.version %}第 {{ fb.version }} 版，{% endif %}{{ fb.received_at }} 收到，编号 {{ fb.report_id[:12] }}）
+- 审核结果：**{{ fb.status_zh }}**
+
+{{ fb.status_text | md }}
+
+{% for title, items in (("需要更正的错误", fb.errors), ("请核实的提示", fb.warnings)) if items %}
+## {{ title }}（共 {{ items | length }} 项）
+
+{% for f in items %}
+### {{ loop.index }}. {{ f.rule_id }} {{ f.rule_description | md }}
+
+{% if f.table %}
+- 位置：{{ f.table | md }}{% if f.row_label %}，行「{{ f.row_label | md }}」{% endif %}{% if f.column_label %}，列「{{ f.column_label | md }}」{% endif %}
+
+{% endif %}
+{% if f.actual is not none %}
+- 报告所填：{{ f.actual }}{% if f.expected is not none %}；按规则应为：{{ f.expected }}{% endif %}
+
+{% endif %}
+{% if f.arithmetic %}
+- 核算：{{ f.arithmetic | md }}
+{% endif %}
+{% if f.source_line %}
+- 原文位置：第 {{ f.source_line }} 行{% if f.raw_text is not none %}，单元格原文「{{ f.raw_text | cell | md }}」{% endif %}
+
+{% endif %}
+{% if f.message %}
+- 说明：{{ f.message | md }}
+{% endif %}
+- 修改方法：{{ f.fix }}
+
+{% endfor %}
+{% endfor %}
+## 如何更正
+
+请按上述意见修改后，重新报送完整的年度报告文件（同一机关、同一年度）。新文件通过审核后即取代本版本发布；原文件仍存档备查。
+{% if fb.status != "unreadable" %}
+
+单元格原文中「␣」表示不间断空格，「□」表示全角空格。
+{% endif %}
+""")
+
+HTML = _HTML_ENV.from_string("""\
+<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><title>审核意见：{{ fb.agency or "未能识别" }} {{ fb.year if fb.year is not none else "" }}</title>
+<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.6}
+.error{color:#a00}.warning{color:#a60}dt{font-weight:bold}code{background:#eee}</style></head>
+<body>
+<h1>政府信息公开工作年度报告审核意见</h1>
+<ul>
+<li>报送机关：{{ fb.agency or "（未能识别）" }}</li>
+<li>报告年度：{{ fb.year if fb.year is not none else "（未能识别）" }}</li>
+<li>文件：{{ fb.source_name }}（{% if fb.version %}第 {{ fb.version }} 版，{% endif %}{{ fb.received_at }} 收到，编号 {{ fb.report_id[:12] }}）</li>
+<li>审核结果：<strong>{{ fb.status_zh }}</strong></li>
+</ul>
+<p>{{ fb.status_text }}</p>
+{% for title, items, css in (("需要更正的错误", fb.errors, "error"), ("请核实的提示", fb.warnings, "warning")) if items %}
+<h2 class="{{ css }}">{{ title }}（共 {{ items | length }} 项）</h2>
+<ol>
+{% for f in items %}
+<li><h3>{{ f.rule_id }} {{ f.rule_description or "" }}</h3>
+<dl>
+{% if f.table %}<dt>位置</dt><dd>{{ f.table }}{% if f.row_label %}，行「{{ f.row_label }}」{% endif %}{% if f.column_label %}，列「{{ f.column_label }}」{% endif %}</dd>
+{% endif %}
+{% if f.actual is not none %}<dt>报告所填</dt><dd>{{ f.actual }}{% if f.expected is not none %}；按规则应为：{{ f.expected }}{% endif %}</dd>
+{% endif %}
+{% if f.arithmetic %}<dt>核算</dt><dd><code>{{ f.arithmetic }}</code></dd>
+{% endif %}
+{% if f.source_line %}<dt>原文位置</dt><dd>第 {{ f.source_line }} 行{% if f.raw_text is not none %}，单元格原文「<code>{{ f.raw_text | cell }}</code>」{% endif %}</dd>
+{% endif %}
+{% if f.message %}<dt>说明</dt><dd>{{ f.message }}</dd>
+{% endif %}
+<dt>修改方法</dt><dd>{{ f.fix }}</dd>
+</dl></li>
+{% endfor %}
+</ol>
+{% endfor %}
+<h2>如何更正</h2>
+<p>请按上述意见修改后，重新报送完整的年度报告文件（同一机关、同一年度）。新文件通过审核后即取代本版本发布；原文件仍存档备查。</p>
+{% if fb.status != "unreadable" %}<p>单元格原文中「␣」表示不间断空格，「□」表示全角空格。</p>
+{% endif %}
+</body>
+</html>
+""")
+
+INDEX_MD = _ENV.from_string("""\
+# 审核意见索引
+
+| 报送机关 | 年度 | 版本 | 审核结果 | 错误 | 提示 | 意见书 |
+|---|---|---|---|---|---|---|
+{% for fb in items %}
+| {{ fb.agency | md if fb.agency else "（未能识别）" }} | {{ fb.year if fb.year is not none else "" }} | {{ fb.version or "" }} | {{ fb.status_zh }} | {{ fb.errors | length }} | {{ fb.warnings | length }} | [{{ fb.slug }}.md]({{ fb.slug }}.md) · [html]({{ fb.slug }}.html) |
+{% endfor %}
+""")
+
+INDEX_HTML = _HTML_ENV.from_string("""\
+<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>审核意见索引</title></head>
+<body><h1>审核意见索引</h1>
+<table border="1" cellpadding="4"><tr><th>报送机关</th><th>年度</th><th>版本</th><th>审核结果</th><th>错误</th><th>提示</th><th>意见书</th></tr>
+{% for fb in items %}
+<tr><td>{{ fb.agency or "（未能识别）" }}</td><td>{{ fb.year if fb.year is not none else "" }}</td><td>{{ fb.version or "" }}</td><td>{{ fb.status_zh }}</td><td>{{ fb.errors | length }}</td><td>{{ fb.warnings | length }}</td><td><a href="{{ fb.slug }}.html">{{ fb.slug }}</a></td></tr>
+{% endfor %}
+</table></body></html>
+""")
+
+
+def render_markdown(fb: Feedback) -> str:
+    return MARKDOWN.render(fb=fb)
+
+
+def render_html(fb: Feedback) -> str:
+    return HTML.render(fb=fb)
+
+
+def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
+    """Write <slug>.md and <slug>.html per report needing action, plus index.md/index.html.
+    Returns the written files, sorted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = sorted(load(con), key=lambda fb: fb.slug)
+    written = []
+    for fb in items:
+        for suffix, text in ((".md", render_markdown(fb)), (".html", render_html(fb))):
+            path = folder / f"{fb.slug}{suffix}"
+            path.write_text(text, encoding="utf-8", newline="\n")
+            written.append(path)
+    for name, template in (("index.md", INDEX_MD), ("index.html", INDEX_HTML)):
+        path = folder / name
+        path.write_text(template.render(items=items), encoding="utf-8", newline="\n")
+        written.append(path)
+    return sorted(written)
