@@ -10,13 +10,20 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from ..model import Document, UnreadableReport
-from . import plaintext
+from . import doc, docx, html, pdf, plaintext
 
 Reader = Callable[[bytes, str], Document]
 
 READERS: dict[str, Reader] = {
     ".txt": plaintext.read,
     ".text": plaintext.read,
+    ".docx": docx.read,
+    ".doc": doc.read,
+    ".html": html.read,
+    ".htm": html.read,
+    ".shtml": html.read,
+    ".xhtml": html.read,
+    ".pdf": pdf.read,
 }
 
 

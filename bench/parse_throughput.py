@@ -1,0 +1,117 @@
+"""Parse throughput per file format, one core: reports/s for read_document + parse_document
+("parse"), for read_document alone ("read"), and the floor (reading + decoding the same
+bytes without interpreting them).
+
+    .venv/bin/python bench/parse_throughput.py [--seconds 2] [--no-doc]
+
+The documents are the renderings of the founding sample (orchestration.render), so every
+format carries the same report. Floors: text/HTML = decode the bytes; .docx = unzip and read
+word/document.xml; PDF = open and load every page's text page; .doc = the LibreOffice
+conversion alone. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium
+
+from orchestration.render import FORMATS, filename, from_parsed, render
+from orchestration.render.docx import render_docx
+from orchestration.reports.parser import parse_document
+from orchestration.reports.readers import doc as doc_reader
+from orchestration.reports.readers import read_document
+
+SAMPLE = ROOT / "tests" / "render" / "fixtures" / "000_0dabcd11a12b22e6.txt"
+
+
+def rate(fn, seconds: float, minimum: int = 3) -> tuple[float, int]:
+    """Calls per second of ``fn`` over at least ``seconds`` and ``minimum`` calls."""
+    fn()  # warm-up (imports, font registration, caches)
+    count, start = 0, time.perf_counter()
+    while True:
+        fn()
+        count += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and count >= minimum:
+            return count / elapsed, count
+
+
+def floor_for(fmt: str, data: bytes):
+    if fmt.endswith("text"):
+        return lambda: data.decode("utf-8")
+    if fmt.startswith("html"):
+        codec = "utf-8" if fmt == "html-utf8" else "gb18030"
+        return lambda: data.decode(codec)
+    if fmt == "docx":
+        def unzip() -> bytes:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return archive.read("word/document.xml")
+        return unzip
+    if fmt == "pdf":
+        def load() -> None:
+            pdf = pdfium.PdfDocument(data)
+            for i in range(len(pdf)):
+                page = pdf[i]
+                page.get_textpage().close()
+                page.close()
+            pdf.close()
+        return load
+    raise ValueError(fmt)
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
+            f"{' (' + model + ')' if model else ''}; measured on one core")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--no-doc", action="store_true", help="skip .doc (LibreOffice, ~3 s per report)")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    source = parse_document(read_document(SAMPLE.read_bytes(), SAMPLE.name), "0" * 64)
+    content = from_parsed(source)
+    print(machine())
+    print(f"{'format':<24}{'bytes':>9}{'parse/s':>10}{'ms':>9}{'read/s':>10}{'ms':>9}{'floor/s':>11}{'ms':>9}")
+    for fmt in FORMATS:
+        data = render(content, fmt)
+        name = filename(content, fmt)
+        parse_rate, _ = rate(lambda d=data, n=name: parse_document(read_document(d, n), "0" * 64), args.seconds)
+        read_rate, _ = rate(lambda d=data, n=name: read_document(d, n), args.seconds)
+        floor_rate, _ = rate(floor_for(fmt, data), args.seconds)
+        print(f"{fmt:<24}{len(data):>9}{parse_rate:>10.1f}{1000 / parse_rate:>9.2f}{read_rate:>10.1f}"
+              f"{1000 / read_rate:>9.2f}{floor_rate:>11.1f}{1000 / floor_rate:>9.3f}")
+    if not args.no_doc and doc_reader.soffice():
+        legacy = doc_reader.convert(render_docx(content), "x.docx", "doc")
+        parse_rate, _ = rate(lambda: parse_document(read_document(legacy, "x.doc"), "0" * 64), 0, minimum=3)
+        floor_rate, _ = rate(lambda: doc_reader.convert(legacy, "x.doc", infilter="MS Word 97"), 0, minimum=3)
+        print(f"{'doc (LibreOffice)':<24}{len(legacy):>9}{parse_rate:>10.2f}{1000 / parse_rate:>9.0f}"
+              f"{'':>19}{floor_rate:>11.2f}{1000 / floor_rate:>9.0f}")
+    elif not args.no_doc:
+        print("doc: skipped (LibreOffice not installed)")
+
+
+if __name__ == "__main__":
+    main()

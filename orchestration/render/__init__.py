@@ -1,0 +1,41 @@
+"""Test-document generator: one report's values rendered in every format agencies publish.
+
+``render(content, fmt)`` returns the bytes of the report in ``fmt`` (see ``FORMATS``); the
+file name to give it is ``filename(content, fmt)`` (its extension picks the reader). Every
+rendering parses back (``read_document`` + ``parse_document``) to the same agency, year, form
+version and values, and the same content always gives the same bytes (tests/render).
+
+    from orchestration.render import FORMATS, from_parsed, render
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .content import ReportContent, from_parsed, outline, varied
+from .docx import render_docx
+from .html import render_html
+from .pdf import render_pdf
+from .text import docx_text, web_text
+
+FORMATS: dict[str, tuple[str, Callable[[ReportContent], bytes]]] = {
+    "docx-text": (".txt", docx_text),
+    "web-text": (".txt", web_text),
+    "docx": (".docx", render_docx),
+    "html-utf8": (".html", lambda c: render_html(c, "utf-8")),
+    "html-gb18030": (".html", lambda c: render_html(c, "gb18030")),
+    "html-gb2312-http-equiv": (".htm", lambda c: render_html(c, "gb18030", declared="gb2312", http_equiv=True)),
+    "pdf": (".pdf", render_pdf),
+}
+
+
+def render(content: ReportContent, fmt: str) -> bytes:
+    return FORMATS[fmt][1](content)
+
+
+def filename(content: ReportContent, fmt: str, stem: str | None = None) -> str:
+    stem = stem or f"{content.year}_{fmt}"
+    return f"{stem}{FORMATS[fmt][0]}"
+
+
+__all__ = ["FORMATS", "ReportContent", "filename", "from_parsed", "outline", "render", "varied"]
