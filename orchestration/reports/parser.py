@@ -118,7 +118,9 @@ def _stream(doc: Document) -> list[_Item]:
 
 
 def _form_version(items: list[_Item]) -> str | None:
-    text = "".join(item.key for item in items)
+    # Header cells only (short texts), joined so that a header split over two cells
+    # ("本年新" / "制作数量") still reads; a sentence mentioning 政府集中采购 is not a header.
+    text = "".join(item.key for item in items if len(item.key) <= 20)
     old, new = len(_OLD_FORM.findall(text)), len(_NEW_FORM.findall(text))
     if old == new == 0:
         return None

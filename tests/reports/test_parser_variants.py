@@ -214,3 +214,9 @@ def test_a_report_without_tables_is_parsed_with_findings():
 def test_signature_variants(signature, agency, date):
     parsed = parse(report(title="根据规定编制本报告。统计期限自2022年1月1日起。") + "\n" + signature + "\n")
     assert (parsed.agency, parsed.report_date) == (agency, date)
+
+
+def test_a_narrative_mentioning_old_form_words_is_not_the_old_form():
+    parsed = parse("某镇2023年政府信息公开工作年度报告\n一、总体情况\n"
+                   "全年公开政府集中采购信息5条，上一年项目数量为3项，本年新制作数量有所增加，详见附表。\n")
+    assert parsed.form_version is None
