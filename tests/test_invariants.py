@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 
 import pytest
@@ -138,3 +139,47 @@ def test_suite_and_seed_describe_the_same_rules():
         row = seed[meta["rule_id"]]
         assert (meta["severity"], meta["description_zh"], meta["description_en"]) == (
             row["severity"], row["description_zh"], row["description_en"]), meta["rule_id"]
+
+
+def test_validation_in_batches_matches_one_batch(data_dir):
+    """Judging 3 reports one at a time gives the same findings as judging them together."""
+    from orchestration.settings import Settings
+    from orchestration.stages.ingest import ingest_inbox
+    from orchestration.stages.parse import parse_received
+    from orchestration.stages.validate import validate_pending
+    from orchestration.warehouse import connect
+    from samples import LINE_NEW_RECEIVED_NATURAL, LINE_REVIEW_UPHELD, variant
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    (settings.inbox / "a.txt").write_text(variant("甲县人民政府"), encoding="utf-8")
+    (settings.inbox / "b.txt").write_text(variant("乙县人民政府", {LINE_NEW_RECEIVED_NATURAL: "23"}), encoding="utf-8")
+    (settings.inbox / "c.txt").write_text(variant("丙县人民政府", {LINE_REVIEW_UPHELD: "4"}), encoding="utf-8")
+    outcomes = []
+    for batch in (1, 10):
+        with connect(settings.warehouse) as con:
+            if batch == 1:
+                ingest_inbox(settings, con)
+                parse_received(con, settings)
+            con.execute("delete from quality.validated_reports")
+            summary = validate_pending(con, settings.validation, f"run{batch}", batch_reports=batch)
+            rows = con.execute("select report_id, rule_id, row_code, column_code, expected, actual "
+                               "from quality.findings order by all").fetchall()
+        outcomes.append((summary.reports, summary.held, summary.findings_by_rule, rows))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:3] == (3, 2, {"R1": 1, "R2": 1, "R4": 1})
+    merged = json.loads((settings.validation / "report_invariants-run1.json").read_text(encoding="utf-8"))
+    assert merged["batches"] == 3 and merged["success"] is False
+    r4 = next(r for r in merged["results"] if r["expectation_config"]["meta"]["rule_id"] == "R4")
+    assert r4["result"]["unexpected_count"] == 1
+
+
+def test_r5_allows_a_negative_change_on_the_old_form(clean_values):
+    import pandas as pd
+
+    old = pd.DataFrame([{"report_id": clean_values.report_id.iloc[0], "table_code": "A", "row_code": "licensing",
+                         "column_code": "change", "value": -2.0, "raw_text": "-2", "line": 30}])
+    assert judge(pd.concat([clean_values, old], ignore_index=True))[0].empty
+    old.loc[0, "value"] = -2.5
+    findings, _ = judge(pd.concat([clean_values, old], ignore_index=True))
+    assert findings[["rule_id", "column_code", "expected", "actual"]].values.tolist() == [["R5", "change", -3.0, -2.5]]

@@ -4,7 +4,8 @@ Each check is "sum(lhs cells) = sum(rhs cells)" over cells of one report; the qu
 long table of values (report_id, table_code, row_code, column_code, value, raw_text, line)
 into one row per report and check with ``expected`` (rhs) and ``actual`` (lhs). The GX suites
 then decide which rows pass. R5 ("every count is a non-negative integer, fees a
-non-negative amount") compares each value with the nearest valid value.
+non-negative amount"; the old form's signed 本年增/减 only an integer) compares each value
+with the nearest valid value.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def terms() -> pd.DataFrame:
                                       "column_code", "target_row", "target_column"])
 
 
+@cache
+def value_type_frame() -> pd.DataFrame:
+    types = form.value_types()
+    return pd.DataFrame([(t, c, v) for (t, c), v in sorted(types.items())],
+                        columns=["table_code", "column_code", "value_type"])
+
+
 # A check is evaluated only when every one of its cells is present in the report (a partial
 # report is not accused of breaking a sum over cells it never printed) and at least one is
 # not blank; blank cells count as 0 in the sums (they carry a P1 finding of their own).
@@ -86,14 +94,16 @@ sums as (
     where e.n_present = c.n_terms and e.n_filled > 0
 ),
 signs as (
-    select report_id, 'R5' as rule_id,
-           'R5:' || table_code || ':' || row_code || ':' || column_code as check_id,
-           table_code, row_code, column_code,
-           case when column_code = 'amount' then greatest(value, 0)
-                else greatest(round(value), 0) end::double as expected,
-           value::double as actual, line, raw_text
-    from "values"
-    where value is not null
+    select v.report_id, 'R5' as rule_id,
+           'R5:' || v.table_code || ':' || v.row_code || ':' || v.column_code as check_id,
+           v.table_code, v.row_code, v.column_code,
+           case coalesce(t.value_type, 'count')
+                when 'amount' then greatest(v.value, 0)
+                when 'signed' then round(v.value)
+                else greatest(round(v.value), 0) end::double as expected,
+           v.value::double as actual, v.line, v.raw_text
+    from "values" v left join value_types t using (table_code, column_code)
+    where v.value is not null
 )
 select * from sums
 union all
@@ -118,7 +128,8 @@ union all
 select v.report_id, 'S2' as rule_id, 'S2:' || v.column_code as check_id, v.table_code, v.row_code,
        v.column_code, 0::double as expected, v.value::double as actual, v.line, v.raw_text
 from "values" v join reports r using (report_id)
-where v.table_code = 'A' and v.row_code = 'rules' and v.column_code in ('issued', 'in_force')
+where v.table_code = 'A' and v.row_code = 'rules'
+  and v.column_code in ('issued', 'in_force', 'made', 'total_public')
   and v.value is not null and regexp_matches(r.agency, '{township}')
 """
 
@@ -128,6 +139,7 @@ def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.Da
     With ``reports`` (report_id, agency, year) the sanity rules S1-S2 run too."""
     con = duckdb.connect()
     con.register("terms", terms())
+    con.register("value_types", value_type_frame())
     con.register("values", values)
     sanity = ""
     if reports is not None:

@@ -80,6 +80,13 @@ def columns(table: str, group: str = "all") -> tuple[ColumnSpec, ...]:
     )
 
 
+@cache
+def value_types() -> dict[tuple[str, str], str]:
+    """(table, column code) -> value_type: count, amount (decimal, >= 0) or signed (may be
+    negative, e.g. the old form's 本年增/减)."""
+    return {(c["table_code"], c["column_code"]): c["value_type"] for c in _read("form_columns.csv")}
+
+
 # Which column group each table-A row uses (the printed sub-tables of section 二), per form
 # version. dbt_project/models/intermediate/int_form_rows.sql states the same mapping.
 ACTIVE_ROW_GROUPS = {
