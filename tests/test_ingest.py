@@ -58,3 +58,29 @@ def test_reingesting_after_a_crash_does_not_duplicate(data_dir):
         ingest_inbox(settings, con)
         assert con.execute("select count(*) from raw.receipts").fetchall()[0][0] == 1
         assert con.execute("select count(*) from raw.files").fetchall()[0][0] == 1
+
+
+def test_a_file_changing_while_read_waits_for_the_next_run(data_dir, monkeypatch):
+    from orchestration.stages import ingest
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    target = settings.inbox / "uploading.txt"
+    shutil.copy(SAMPLE, target)
+    real = ingest._archive_copy
+
+    def copy_then_append(source, settings_):
+        result = real(source, settings_)
+        with open(source, "ab") as handle:  # the uploader is still writing
+            handle.write("\n更多内容".encode())
+        return result
+
+    monkeypatch.setattr(ingest, "_archive_copy", copy_then_append)
+    with connect(settings.warehouse) as con:
+        summary = ingest_inbox(settings, con)
+        assert con.execute("select count(*) from raw.receipts").fetchall()[0][0] == 0
+    assert summary.received == 0 and "changed while being read" in summary.skipped[0]
+    assert target.exists()  # still in the inbox for the next run
+    monkeypatch.setattr(ingest, "_archive_copy", real)
+    with connect(settings.warehouse) as con:
+        assert ingest_inbox(settings, con).received == 1
