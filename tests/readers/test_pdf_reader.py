@@ -118,3 +118,26 @@ def test_page_limit(monkeypatch):
     monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 1)
     with pytest.raises(UnreadableReport, match="2 pages, over the limit of 1"):
         pdf.read(drawn([[(50, "页")]], pages=2), "x.pdf")
+
+
+def test_word_style_borders_thin_filled_rectangles_inside_a_form_xobject():
+    """Word/WPS exports draw borders as thin filled rectangles, sometimes inside a form
+    XObject placed with a transform: the grid is still found (the blank cell kept)."""
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, invariant=1)
+    c.beginForm("grid")
+    for y in (700, 680, 660):
+        c.rect(100, y, 240, 0.5, stroke=0, fill=1)
+    for x in (100, 180, 260, 340):
+        c.rect(x, 660, 0.5, 40.5, stroke=0, fill=1)
+    c.endForm()
+    c.saveState()
+    c.translate(10, -20)
+    c.doForm("grid")
+    c.restoreState()
+    c.setFont(_font(), 10)
+    for x, y, text in ((115, 665, "规章"), (200, 665, "1"), (275, 665, "2"), (115, 645, "行政许可"), (200, 645, "3")):
+        c.drawString(x, y, text)
+    c.showPage()
+    c.save()
+    assert texts(pdf.read(buffer.getvalue(), "x.pdf")) == [[["规章", "1", "2"], ["行政许可", "3", ""]]]
