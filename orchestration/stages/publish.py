@@ -2,13 +2,14 @@
 
 A snapshot ``data/published/<NNNNNN>-<content>/`` holds, per mart, ``<mart>.parquet`` and
 ``<mart>.csv`` (UTF-8 with BOM, for spreadsheets), the feedback documents to agencies
-(``feedback/``), ``warehouse.duckdb`` (views over the Parquet files by relative name) and
-``manifest.json``: ``files`` (the Parquet files), ``csv`` and ``feedback`` (each file with
-sha256 and bytes, row counts for the marts), ``catalog``, ``source_reports`` (the current
-reports whose numbers are published), ``validation``, ``code_version``, ``content_hash``.
+(``feedback/``), ``README.txt``, ``warehouse.duckdb`` (views over the Parquet files by
+relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv``, ``feedback``
+and ``other`` (README.txt), each file with sha256 and bytes and the marts with row counts;
+``catalog``; ``source_reports`` (the current reports, whose numbers are published);
+``validation``; ``code_version``; ``content_hash``.
 
 Naming and idempotency: ``<content>`` is the first 12 hex digits of the sha256 over the
-data files' names and sha256 (Parquet, CSV, feedback; not the manifest or the DuckDB
+data files' names and sha256 (Parquet, CSV, feedback, README; not the manifest or the DuckDB
 catalog, which carry timestamps); ``NNNNNN`` is a sequence, one more than the highest
 published. The data files are byte-for-byte functions of the marts (rows ordered, no
 timestamps written), so publishing an unchanged warehouse again yields the same content
@@ -56,6 +57,26 @@ MANIFEST = "manifest.json"
 SNAPSHOT_NAME = re.compile(r"^(\d{6})-([0-9a-f]{12})$")
 UTF8_BOM = b"\xef\xbb\xbf"
 STALE_TMP_SECONDS = 3600
+
+
+README = """\
+政府信息公开工作年度报告数据快照 / Snapshot of the xxgk warehouse
+
+<mart>.parquet   one file per mart (dim_report, fct_applications, fct_active_disclosure,
+                 fct_review_litigation, fct_findings, rpt_report_status)
+<mart>.csv       the same rows as CSV, UTF-8 with a byte order mark (opens in spreadsheets)
+feedback/        审核意见: one document per held, unreadable or warned report (.md, .html),
+                 index.md / index.html list them
+warehouse.duckdb views over the Parquet files, by relative name: open it from this folder
+                 (cd here; duckdb -readonly warehouse.duckdb), or from anywhere with
+                 SET file_search_path = '<this folder>' (Python: config={"file_search_path": ...})
+manifest.json    sha256, bytes and row counts of every file, the source reports, the
+                 validation summary, the code version and the content hash
+
+dim_report.status: accepted (current, in the fact tables), superseded (a later corrected
+file of the same agency and year was accepted), held (error findings; not published until
+a corrected file is accepted), pending. rpt_report_status also lists unreadable files.
+"""
 
 
 @dataclass
@@ -208,6 +229,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, k
             _write_parquet(con, mart, tmp / f"{mart}.parquet")
             _write_csv(con, mart, tmp / f"{mart}.csv")
         feedback.write_feedback(con, tmp / "feedback")
+        (tmp / "README.txt").write_text(README, encoding="utf-8", newline="\n")
         files = {}
         for name, path in _data_files(tmp).items():
             entry = {"sha256": _sha256(path), "bytes": path.stat().st_size}
@@ -222,6 +244,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, k
             previous = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
             if previous.get("content_hash") == content:
                 shutil.rmtree(tmp, ignore_errors=True)
+                _prune(published, keep)  # a lowered XXGK_KEEP_SNAPSHOTS still applies
                 return Snapshot(current.name, current, previous, reused=True)
 
         _write_catalog(tmp)
@@ -232,20 +255,25 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, k
                 f"select report_id, source_name, agency, year, version from {MART_SCHEMA}.dim_report "
                 "where is_current order by report_id").fetchall()
         ]
-        kinds = {"parquet": {}, "csv": {}, "feedback": {}}
+        kinds: dict[str, dict] = {"parquet": {}, "csv": {}, "feedback": {}, "other": {}}
         for name, entry in files.items():
-            kinds["feedback" if name.startswith("feedback/") else name.rpartition(".")[2]][name] = entry
+            suffix = name.rpartition(".")[2]
+            kind = ("feedback" if name.startswith("feedback/")
+                    else suffix if suffix in ("parquet", "csv") else "other")
+            kinds[kind][name] = entry
         manifest = {
             "snapshot": None,
             "sequence": None,
             "content_hash": content,
             "created_at": datetime.now(UTC).isoformat(),
             "code_version": code_version(),
-            # "files" keeps its meaning (the Parquet files); the CSV copies and the feedback
-            # documents have their own sections; all three make up the content hash
+            # "files" keeps its meaning (the Parquet files); the CSV copies, the feedback
+            # documents and the README have their own sections; together they make up the
+            # content hash
             "files": kinds["parquet"],
             "csv": kinds["csv"],
             "feedback": kinds["feedback"],
+            "other": kinds["other"],
             "catalog": {"file": CATALOG, "sha256": _sha256(tmp / CATALOG),
                         "views": list(MARTS),
                         "usage": "views name the Parquet files relatively: open it from the "

@@ -67,6 +67,8 @@ def test_snapshot_has_parquet_csv_catalog_feedback_and_manifest(con, tmp_path):
     # the source reports are the current ones, whose numbers the snapshot publishes
     assert len(manifest["source_reports"]) == 3
     assert (folder / "warehouse.duckdb").exists()
+    assert "file_search_path" in (folder / "README.txt").read_text(encoding="utf-8")
+    assert "README.txt" in manifest["other"]
 
 
 def test_same_content_gives_same_bytes_and_is_not_republished(con, tmp_path):
@@ -113,7 +115,7 @@ def test_failure_halfway_leaves_latest_and_no_half_snapshot(con, tmp_path, monke
     monkeypatch.setattr(publish_stage, failing, real)
     complete = run(con, published, force=True)
     assert os.readlink(published / "latest") == complete.name != good.name
-    for section in ("files", "csv", "feedback"):
+    for section in ("files", "csv", "feedback", "other"):
         assert set(complete.manifest[section]) == set(good.manifest[section])
     assert data_bytes(complete.path) == data_bytes(good.path)
 
@@ -139,6 +141,9 @@ def test_retention_follows_xxgk_keep_snapshots(con, tmp_path, monkeypatch):
     snapshots = [n for n in visible(published) if n != "latest"]
     assert snapshots == names[-2:]
     assert os.readlink(published / "latest") == names[-1]
+    # a re-run with unchanged content publishes nothing new but still applies retention
+    again = run(con, published, keep=1)
+    assert again.reused and visible(published) == sorted([names[-1], "latest"])
 
 
 def test_snapshot_duckdb_opens_read_only_from_elsewhere_after_a_move(con, tmp_path, monkeypatch):
