@@ -51,7 +51,7 @@ from . import feedback
 
 MART_SCHEMA = "main_marts"
 MARTS = ("dim_report", "fct_applications", "fct_active_disclosure", "fct_review_litigation",
-         "fct_findings", "rpt_report_status")
+         "fct_findings", "rpt_report_status", "fct_submission_status", "rpt_submission_rollup")
 CATALOG = "warehouse.duckdb"
 MANIFEST = "manifest.json"
 SNAPSHOT_NAME = re.compile(r"^(\d{6})-([0-9a-f]{12})$")
