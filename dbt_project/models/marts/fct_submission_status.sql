@@ -23,8 +23,12 @@ keys as (
 ),
 
 years as (
+    -- vars let a run (or a unit test) fix the range; by default 2019 to last year.
     select cast(generate_series as integer) as year
-    from generate_series(2019, cast(extract(year from current_date) as integer) - 1)
+    from generate_series(
+        {{ var('first_report_year', 2019) }},
+        {{ var('last_report_year', 'cast(extract(year from current_date) as integer) - 1') }}
+    )
 ),
 
 reports as (
