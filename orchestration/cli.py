@@ -100,6 +100,24 @@ def cmd_check(args) -> int:
     return _run(args.files, emit)
 
 
+def cmd_generate(args) -> int:
+    from .generate import FORMAT_GROUPS, Options, generate
+
+    first, _, last = args.years.partition("-")
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMAT_GROUPS]
+    if unknown or not formats:
+        print(f"xxgk: unknown format(s) {unknown} (known: {', '.join(FORMAT_GROUPS)})", file=sys.stderr)
+        return 2
+    opts = Options(years=tuple(range(int(first), int(last or first) + 1)), formats=formats,
+                   fault_rate=args.fault_rate, seed=args.seed)
+    summary = generate(Path(args.out), args.agencies, opts, workers=args.workers)
+    print(f"{summary.agencies} agencies, {summary.reports} reports, {summary.files} files in {args.out} "
+          f"({summary.seconds:.1f} s, {summary.reports / max(summary.seconds, 1e-9):.0f} reports/s); "
+          f"truth records by fault: {json.dumps(summary.faults, ensure_ascii=False, sort_keys=True)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xxgk", description="xxgk-warehouse: annual reports on government information disclosure")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="check reports against the form's rules before submitting")
     c.add_argument("files", nargs="+")
     c.set_defaults(func=cmd_check)
+    g = sub.add_parser("generate", help="write a synthetic corpus with injected faults and their truth")
+    g.add_argument("--agencies", type=int, required=True)
+    g.add_argument("--years", default="2019-2025", help="first-last, e.g. 2019-2025")
+    g.add_argument("--formats", default="txt", help="comma-separated: txt,docx,html,pdf")
+    g.add_argument("--fault-rate", type=float, default=0.05)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--workers", type=int, default=None, help="processes (default: every core)")
+    g.add_argument("out")
+    g.set_defaults(func=cmd_generate)
     args = parser.parse_args(argv)
     # Behave like a Unix filter when piped into head: end quietly, no traceback.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)

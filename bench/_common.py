@@ -1,0 +1,105 @@
+"""Shared by the benchmark scripts: the machine, a warehouse in a scratch folder, the
+pipeline's stages timed one by one (the stage functions and `dbt build` as the pipeline calls
+them), peak RSS. Not part of the test suite."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from orchestration.settings import Settings
+
+DBT_PROJECT = ROOT / "dbt_project"
+
+
+def machine() -> str:
+    return (f"machine: {platform.platform()}, {os.cpu_count()} cpus, python {platform.python_version()}, "
+            f"{platform.processor() or platform.machine()}")
+
+
+def settings_for(work: Path, inbox: Path | None = None) -> Settings:
+    data = work / "data"
+    return dataclasses.replace(
+        Settings.from_env(), data_dir=data, inbox=inbox or data / "inbox", archive=data / "archive",
+        warehouse=data / "warehouse.duckdb", published=data / "published", validation=data / "validation")
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """(this process, the largest child process waited for), MiB (Linux ru_maxrss is KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+
+
+def dbt_build(warehouse: Path, work: Path) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run(
+        [str(dbt), "build", "--threads", "2", "--profiles-dir", str(DBT_PROJECT), "--project-dir",
+         str(DBT_PROJECT), "--target-path", str(work / "dbt-target"), "--log-path", str(work / "dbt-logs")],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError("dbt build failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
+
+
+def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "bench") -> dict:
+    """ingest -> parse -> validate (GX gate) -> dbt build -> publish, each timed."""
+    from orchestration.stages.ingest import ingest_inbox
+    from orchestration.stages.parse import parse_received
+    from orchestration.stages.publish import publish, validation_summary
+    from orchestration.stages.validate import validate_pending
+    from orchestration.warehouse import connect
+
+    out: dict = {}
+    with connect(settings.warehouse) as con:
+        with timer.stage("ingest"):
+            out["ingest"] = dataclasses.asdict(ingest_inbox(settings, con))
+        with timer.stage("parse"):
+            summary = parse_received(con, settings)
+            out["parse"] = {"parsed": summary.parsed, "unreadable": summary.unreadable}
+        with timer.stage("validate"):
+            summary = validate_pending(con, settings.validation, run_id)
+            out["validate"] = {"reports": summary.reports, "held": summary.held}
+    with timer.stage("dbt build"):
+        dbt_build(settings.warehouse, work)
+    with connect(settings.warehouse, read_only=True) as con, timer.stage("publish"):
+        snapshot = publish(con, settings.published, validation_summary(con), keep=3)
+        out["publish"] = snapshot.name
+    return out
+
+
+def print_stages(timer: Timer, n: int, label: str) -> None:
+    total = sum(timer.stages.values())
+    print(f"{label}: {n} reports, total {total:.1f} s ({total / n * 1000:.2f} ms/report)")
+    for name, seconds in timer.stages.items():
+        print(f"  {name:<10} {seconds:8.2f} s  {seconds / n * 1000:8.3f} ms/report  {100 * seconds / total:5.1f} %")
+
+
+def dump(path: Path | None, payload: dict) -> None:
+    if path:
+        path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")

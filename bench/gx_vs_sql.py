@@ -1,0 +1,90 @@
+"""The GX gate vs the same invariants as one DuckDB SQL query, over the same values.
+
+    .venv/bin/python bench/gx_vs_sql.py --reports 1000 [--repeat 3]
+
+Generates N txt reports, parses them (the parse stage), then times on the same values frame:
+(a) the pipeline's gate `judge()`: `evaluate()` (the checks frame, one DuckDB query) + the GX
+suite over it + findings; (b) GX alone (`run_suite` on the checks frame); (c) the same
+verdicts as one DuckDB query: the checks query with `where expected <> actual` (every failing
+check with its cell). Medians; the ratio gate / SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from _common import machine, settings_for
+
+from orchestration.generate import Options, generate
+from orchestration.quality.findings import judge
+from orchestration.quality.gate import run_suite
+from orchestration.quality.invariants import evaluate
+from orchestration.stages.ingest import ingest_inbox
+from orchestration.stages.parse import parse_received
+from orchestration.warehouse import connect
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    print(machine())
+    work = Path(tempfile.mkdtemp(prefix="xxgk-gx-"))
+    try:
+        generate(work / "corpus", max(1, args.reports // 7), Options(tuple(range(2019, 2026)), ("txt",), 0.05, 1))
+        settings = settings_for(work, inbox=work / "corpus" / "reports")
+        with connect(settings.warehouse) as con:
+            ingest_inbox(settings, con)
+            parse_received(con, settings)
+            values = con.execute('select * from raw."values"').df()
+            reports = con.execute("select report_id, agency, year from raw.reports").df()
+        print(f"{len(reports)} reports, {len(values)} values")
+        run_suite("report_invariants", evaluate(values.head(500), reports))  # import GX, build the suite
+        t_eval, checks = timed(lambda: evaluate(values, reports), args.repeat)
+        t_gx, _ = timed(lambda: run_suite("report_invariants", checks), args.repeat)
+        t_judge, (findings, _) = timed(lambda: judge(values, reports), args.repeat)
+        import duckdb
+
+        def sql():
+            con = duckdb.connect()
+            con.register("checks_input", values)
+            con.register("reports_input", reports)
+            from datetime import date
+
+            from orchestration.quality import invariants
+            con.register("terms", invariants.terms())
+            con.execute('create view "values" as select * from checks_input')
+            con.execute("create view reports as select * from reports_input")
+            query = invariants.CHECKS_SQL.format(sanity=invariants.SANITY_SQL.format(
+                current_year=date.today().year, township=invariants.TOWNSHIP_PATTERN))
+            rows = con.execute(f"select * from ({query}) where expected is distinct from actual").fetchall()
+            con.close()
+            return rows
+        t_sql, failing = timed(sql, args.repeat)
+        print(f"checks frame: {len(checks)} rows; failing checks: GX gate {len(findings)}, SQL {len(failing)}")
+        print(f"evaluate() (checks frame, DuckDB)        {t_eval:8.3f} s")
+        print(f"GX run_suite on the checks frame          {t_gx:8.3f} s")
+        print(f"judge() = the pipeline's gate (eval+GX)  {t_judge:8.3f} s")
+        print(f"one DuckDB query, failing checks only     {t_sql:8.3f} s")
+        print(f"ratio gate / SQL: {t_judge / t_sql:.1f}x; GX alone / SQL: {t_gx / t_sql:.1f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

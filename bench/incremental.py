@@ -1,0 +1,63 @@
+"""Incremental monthly run: with N reports published, 5 % new reports and ~0.5 % corrected
+resubmissions arrive; the second run's wall time as a share of the full run.
+
+    .venv/bin/python bench/incremental.py --reports 1000 [--formats txt,docx,html,pdf]
+
+One generated corpus (fault rate 0.05 with extra corrections); run 1 gets every file except a
+5 % sample of first submissions (chosen by name hash) and every `_v2` correction; run 2 gets
+those. Both runs are the full pipeline (ingest, parse, validate, dbt build, publish).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from _common import Timer, machine, print_stages, run_pipeline, settings_for
+
+from orchestration.generate import Options, generate
+from orchestration.generate.verify import load_files
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=1000)
+    ap.add_argument("--formats", default="txt,docx,html,pdf")
+    args = ap.parse_args()
+    print(machine())
+    work = Path(tempfile.mkdtemp(prefix="xxgk-inc-"))
+    try:
+        corpus = work / "corpus"
+        generate(corpus, max(1, args.reports // 7), Options(tuple(range(2019, 2026)), tuple(args.formats.split(",")),
+                                                           0.05, 1, negative_changes=False))
+        files = load_files(corpus)
+        later = work / "later"
+        later.mkdir()
+        firsts = [f["file"] for f in files if f["kind"] == "report"]
+        new = {n for n in firsts if int(hashlib.sha256(n.encode()).hexdigest(), 16) % 100 < 5}
+        corrections = {f["file"] for f in files if f["kind"] == "correction"}
+        for name in sorted(new | corrections):
+            shutil.move(corpus / "reports" / name, later / name)
+        settings = settings_for(work, inbox=corpus / "reports")
+        full = Timer()
+        run_pipeline(settings, work, full, "full")
+        print_stages(full, len(files) - len(new) - len(corrections), "run 1 (full)")
+        for name in sorted(later.iterdir()):
+            shutil.move(name, corpus / "reports" / name.name)
+        inc = Timer()
+        run_pipeline(settings, work, inc, "monthly")
+        print_stages(inc, len(new) + len(corrections),
+                     f"run 2 (monthly: {len(new)} new + {len(corrections)} corrected)")
+        a, b = sum(full.stages.values()), sum(inc.stages.values())
+        print(f"monthly run / full run: {b:.1f} s / {a:.1f} s = {100 * b / a:.0f} %")
+        for stage in full.stages:
+            print(f"  {stage:<10} {100 * inc.stages[stage] / full.stages[stage]:5.0f} % of the full run's")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
