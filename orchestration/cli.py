@@ -2,6 +2,8 @@
 
     xxgk parse [--json] FILE...   parse reports; with --json one JSON object per line
     xxgk check FILE...            the check an agency can run before it submits
+    xxgk status --year Y [--region R]   who has reported for year Y (published snapshot)
+    xxgk generate --agencies N ... OUT/  a synthetic corpus with injected faults (truth.jsonl)
 
 Exit codes: 0 read (parse) / no rule broken (check); 1 a rule is broken (check);
 2 a file is not a readable report (one line on stderr naming the file and the reason).
@@ -118,6 +120,19 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    from .settings import Settings
+    from .status import format_status, submission_status
+
+    try:
+        rows = submission_status(Settings.from_env().published, args.year, args.region)
+    except FileNotFoundError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
+    print(format_status(rows, args.year))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xxgk", description="xxgk-warehouse: annual reports on government information disclosure")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--workers", type=int, default=None, help="processes (default: every core)")
     g.add_argument("out")
     g.set_defaults(func=cmd_generate)
+    st = sub.add_parser("status", help="who has reported for a year (from the published snapshot)")
+    st.add_argument("--year", type=int, required=True)
+    st.add_argument("--region", help="only agencies whose region contains this text")
+    st.set_defaults(func=cmd_status)
     args = parser.parse_args(argv)
     # Behave like a Unix filter when piped into head: end quietly, no traceback.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
