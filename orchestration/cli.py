@@ -53,7 +53,7 @@ def _run(paths: list[str], emit) -> int:
             print(f"xxgk: {exc}", file=sys.stderr)
             failed = True
             continue
-        except Exception as exc:  # a parser bug: still one line that names the file
+        except Exception as exc:  # noqa: BLE001 - a parser bug: still one line that names the file
             print(f"xxgk: {name}: internal parser error ({type(exc).__name__}: {exc})", file=sys.stderr)
             failed = True
             continue

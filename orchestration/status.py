@@ -15,7 +15,7 @@ def submission_status(published: Path, year: int, region: str | None = None) -> 
     if not path.exists():
         raise FileNotFoundError(f"{path}: no published submission status yet (run the pipeline first: make run)")
     sql = ("select status, agency, level, region, versions, first_received_at "
-           f"from read_parquet(?) where year = ?")
+           "from read_parquet(?) where year = ?")
     params: list = [str(path), year]
     if region:
         sql += " and region like ?"

@@ -6,10 +6,10 @@ import shutil
 from datetime import datetime
 
 import dagster as dg
+from samples import SAMPLE, variant
 
 from orchestration.definitions import defs
 from orchestration.settings import Settings
-from samples import SAMPLE, variant
 
 
 def sensor():

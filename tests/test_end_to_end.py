@@ -10,11 +10,11 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
+from samples import LINE_NEW_RECEIVED_NATURAL, SAMPLE, variant
 
 from orchestration.definitions import defs
 from orchestration.settings import Settings
 from orchestration.stages.publish import MARTS
-from samples import LINE_NEW_RECEIVED_NATURAL, SAMPLE, variant
 
 DIRTY_AGENCY = "某某县人民政府办公室"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+from samples import SAMPLE
+
 from orchestration.settings import Settings
 from orchestration.stages.ingest import ingest_inbox
 from orchestration.warehouse import connect
-from samples import SAMPLE
 
 NAMES = ["报告 2021.txt", "..txt", "-rf --no-preserve-root.txt", "a'; drop table raw.files; --.txt",
          "x" * 240 + ".txt"]

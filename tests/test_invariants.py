@@ -7,12 +7,12 @@ import json
 from datetime import date
 
 import pytest
+from samples import SAMPLE
 
 from orchestration.quality.findings import judge
 from orchestration.reports.parser import parse_document
 from orchestration.reports.readers import read_document
 from orchestration.stages.parse import values_frame
-from samples import SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +130,12 @@ def test_suite_and_seed_describe_the_same_rules():
     this keeps the two from drifting apart."""
     import csv
 
-    from orchestration.quality.gate import load_suite_json
     from samples import ROOT
 
-    seed = {r["rule_id"]: r for r in csv.DictReader(open(ROOT / "seeds" / "form_rules.csv", encoding="utf-8"))}
+    from orchestration.quality.gate import load_suite_json
+
+    with open(ROOT / "seeds" / "form_rules.csv", encoding="utf-8") as handle:
+        seed = {r["rule_id"]: r for r in csv.DictReader(handle)}
     for exp in load_suite_json("report_invariants")["expectations"]:
         meta = exp["meta"]
         row = seed[meta["rule_id"]]
@@ -143,12 +145,13 @@ def test_suite_and_seed_describe_the_same_rules():
 
 def test_validation_in_batches_matches_one_batch(data_dir):
     """Judging 3 reports one at a time gives the same findings as judging them together."""
+    from samples import LINE_NEW_RECEIVED_NATURAL, LINE_REVIEW_UPHELD, variant
+
     from orchestration.settings import Settings
     from orchestration.stages.ingest import ingest_inbox
     from orchestration.stages.parse import parse_received
     from orchestration.stages.validate import validate_pending
     from orchestration.warehouse import connect
-    from samples import LINE_NEW_RECEIVED_NATURAL, LINE_REVIEW_UPHELD, variant
 
     settings = Settings.from_env()
     settings.ensure_dirs()

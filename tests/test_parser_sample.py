@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from samples import LINE_NEW_RECEIVED_NATURAL, LINE_NEW_RECEIVED_TOTAL, SAMPLE
 
 from orchestration.reports.model import UnreadableReport
 from orchestration.reports.parser import parse_document
 from orchestration.reports.readers import read_document
 from orchestration.reports.values import parse_value
-
-from samples import LINE_NEW_RECEIVED_NATURAL, LINE_NEW_RECEIVED_TOTAL, SAMPLE
 
 COLUMNS = ["natural_person", "commercial", "research", "public_welfare", "legal_services", "other_org", "total"]
 ZEROS = [0] * 7

@@ -6,10 +6,10 @@ import hashlib
 import shutil
 
 import pytest
+from samples import SAMPLE
 
 from orchestration.stages import supervisor
 from orchestration.stages.supervisor import ParseTask, parse_supervised
-from samples import SAMPLE
 
 
 def task(path):
@@ -17,7 +17,7 @@ def task(path):
 
 
 def run(tasks, **kw):
-    args = dict(workers=2, timeout_s=20, memory_mb=1024, max_bytes=10_000_000) | kw
+    args = {"workers": 2, "timeout_s": 20, "memory_mb": 1024, "max_bytes": 10_000_000} | kw
     return {o.task.name: o for o in parse_supervised(tasks, **args)}
 
 

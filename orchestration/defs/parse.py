@@ -31,7 +31,7 @@ def parsed_reports(context: dg.AssetExecutionContext, warehouse: Warehouse):
         pfindings = con.execute("select count(*) from raw.parse_findings").fetchall()[0][0]
         preview = table_preview(con, "select source_name, agency, year, form_version, report_date "
                                      "from raw.reports order by parsed_at desc")
-    for name, reason in summary.failures.items():
+    for reason in summary.failures.values():
         context.log.warning(f"unreadable: {reason}")
     yield dg.MaterializeResult(asset_key=["raw", "reports"], metadata={
         "parsed_this_run": summary.parsed, "unreadable_this_run": summary.unreadable,

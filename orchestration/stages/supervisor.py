@@ -65,7 +65,7 @@ def _worker(conn: Connection, memory_mb: int, max_bytes: int) -> None:
         except MemoryError:
             conn.send(ParseOutcome(task, None, f"{task.name}: over the memory limit "
                                                f"XXGK_PARSE_MEMORY_MB={memory_mb} while parsing"))
-        except Exception as exc:  # a parser bug: recorded against the file, the worker goes on
+        except Exception as exc:  # noqa: BLE001 - a parser bug: recorded against the file, the worker goes on
             conn.send(ParseOutcome(task, None, f"{task.name}: parser error ({type(exc).__name__}: {exc})"))
 
 

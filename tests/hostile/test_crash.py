@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-
 from samples import LINE_NEW_RECEIVED_NATURAL, SAMPLE, variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +86,7 @@ def test_kill_at_three_points_then_converge(tmp_path):
 
     final = subprocess.run(
         [str(DAGSTER), "job", "execute", "-m", "orchestration.definitions", "-j", "warehouse_job"],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert final.returncode == 0, final.stdout[-3000:]
     assert_latest_is_complete(data / "published")
 

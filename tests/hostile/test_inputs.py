@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from samples import ROOT, SAMPLE, sample_text
 
 from orchestration.render import from_parsed, render
 from orchestration.reports.parser import parse_document
@@ -23,7 +24,6 @@ from orchestration.stages.ingest import ingest_inbox
 from orchestration.stages.parse import parse_received
 from orchestration.stages.validate import validate_pending
 from orchestration.warehouse import connect
-from samples import ROOT, SAMPLE, sample_text
 
 ARTIFACTS = ROOT / "data" / "ci-artifacts"
 
@@ -49,11 +49,11 @@ def docx_with(document_xml: bytes, compress: bool = True) -> bytes:
 def zip_bomb() -> bytes:
     """A .docx whose document part inflates to 200 MB of zeros (a few hundred KB packed)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("word/document.xml", "w", force_zip64=True) as part:
-            block = b"\0" * (1 << 20)
-            for _ in range(200):
-                part.write(block)
+    block = b"\0" * (1 << 20)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf, \
+            zf.open("word/document.xml", "w", force_zip64=True) as part:
+        for _ in range(200):
+            part.write(block)
     return buffer.getvalue()
 
 

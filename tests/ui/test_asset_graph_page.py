@@ -51,22 +51,21 @@ def dagster_dev(tmp_path):
     home.mkdir()
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {**os.environ, "DAGSTER_HOME": str(home), "XXGK_DATA_DIR": str(tmp_path / "data")}
-    log = open(tmp_path / "dagster-dev.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster")), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
-         "-p", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/server_info", 180)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    with open(tmp_path / "dagster-dev.log", "w") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dagster")), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
+             "-p", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+            wait_for(f"http://127.0.0.1:{port}/server_info", 180)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
 
 def layers() -> dict[str, set[str]]:
@@ -84,6 +83,7 @@ def layers() -> dict[str, set[str]]:
 
 def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
     from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
@@ -96,7 +96,7 @@ def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
                  "--no-first-run", "--window-size=2400,1600", f"--user-data-dir={tmp_path / 'chrome'}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    page_text = lambda d: d.find_element("tag name", "body").get_attribute("textContent")  # noqa: E731
+    page_text = lambda d: d.find_element("tag name", "body").get_attribute("textContent")
     expected = layers()
     assert {"ingest", "parse", "quality", "staging", "intermediate", "marts", "publish"} <= set(expected)
     missing: dict[str, list[str]] = {}
@@ -117,8 +117,8 @@ def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
         for group, names in sorted(expected.items()):
             driver.get(f"{dagster_dev}/locations/{LOCATION}/asset-groups/{group}/list")
             try:
-                WebDriverWait(driver, 60).until(lambda d: all(n in page_text(d) for n in names))
-            except Exception:
+                WebDriverWait(driver, 60).until(lambda d, names=names: all(n in page_text(d) for n in names))
+            except TimeoutException:
                 missing[group] = sorted(n for n in names if n not in page_text(driver))
     finally:
         driver.quit()
