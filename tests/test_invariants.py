@@ -186,3 +186,14 @@ def test_r5_allows_a_negative_change_on_the_old_form(clean_values):
     old.loc[0, "value"] = -2.5
     findings, _ = judge(pd.concat([clean_values, old], ignore_index=True))
     assert findings[["rule_id", "column_code", "expected", "actual"]].values.tolist() == [["R5", "change", -3.0, -2.5]]
+
+
+def test_r3_on_the_old_form_without_the_other_sub_rows(clean_values):
+    """The 2019 form has one 其他处理 row: R3 still adds up the outcome rows it has."""
+    old = clean_values[~clean_values.row_code.isin(["other_overdue_correction", "other_unpaid_fee"])]
+    assert judge(old)[0].empty
+    dirty = set_cell(old, "B", "other_other", "natural_person", 1)
+    dirty = set_cell(dirty, "B", "other_other", "total", 1)
+    findings, _ = judge(dirty)
+    assert ("R3", "results_total", "natural_person", 23.0, 22.0) in findings[
+        ["rule_id", "row_code", "column_code", "expected", "actual"]].itertuples(index=False, name=None)

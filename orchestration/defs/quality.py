@@ -6,6 +6,7 @@ import dagster as dg
 
 from ..quality.findings import judge
 from ..quality.gate import run_suite
+from ..quality.invariants import value_type_frame
 from ..stages.validate import validate_pending
 from .resources import OWNERS, Warehouse
 
@@ -60,6 +61,8 @@ def mart_gate(mart: str, con) -> tuple[bool, dict]:
     """Judge one mart with both suites: the form's invariants and the mart's structure."""
     values = con.execute(MART_VALUES_SQL[mart]).df()
     findings, _ = judge(values)
+    values = values.merge(value_type_frame(), on=["table_code", "column_code"], how="left")
+    values["value_type"] = values["value_type"].fillna("count")
     errors = findings[findings["severity"] == "error"]
     structure = run_suite("mart_structure", values)
     failed_structure = [o.meta["rule_id"] for o in structure.outcomes if not o.success]

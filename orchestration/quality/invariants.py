@@ -19,20 +19,25 @@ import pandas as pd
 from ..reports import form
 
 OUTCOME_ROWS = tuple(s.row for s in form.rows("B"))[2:23]  # granted ... other_other
+# The 2019-2020 form prints 三（六）其他处理 as one row (read as other_other): its two
+# sub-rows are absent there, and R3 must still add up the rows the report has.
+OPTIONAL_TERMS = {("B", "other_overdue_correction"), ("B", "other_unpaid_fee")}
 
 
 @cache
 def terms() -> pd.DataFrame:
     """Every term of every check: rule_id, check_id, side, table_code, row_code, column_code,
-    and the check's target cell (the printed total a clerk would correct)."""
-    out: list[tuple[str, str, str, str, str, str, str, str]] = []
+    the check's target cell (the printed total a clerk would correct) and whether the cell
+    must be present for the check to be evaluated."""
+    out: list[tuple[str, str, str, str, str, str, str, str, bool]] = []
     b_cols = [c.column for c in form.columns("B")]
     parts, total = b_cols[:-1], b_cols[-1]
 
     def add(rule, check, target_row, target_col, table, lhs, rhs):
         for side, cells in (("lhs", lhs), ("rhs", rhs)):
             for row, col in cells:
-                out.append((rule, check, side, table, row, col, target_row, target_col))
+                required = (table, row) not in OPTIONAL_TERMS
+                out.append((rule, check, side, table, row, col, target_row, target_col, required))
 
     for spec in form.rows("B"):
         add("R1", f"R1:{spec.row}", spec.row, total, "B",
@@ -48,7 +53,7 @@ def terms() -> pd.DataFrame:
         add("R4", f"R4:{spec.row}", spec.row, c_cols[-1], "C",
             [(spec.row, c_cols[-1])], [(spec.row, c) for c in c_cols[:-1]])
     return pd.DataFrame(out, columns=["rule_id", "check_id", "side", "table_code", "row_code",
-                                      "column_code", "target_row", "target_column"])
+                                      "column_code", "target_row", "target_column", "required"])
 
 
 @cache
@@ -58,16 +63,16 @@ def value_type_frame() -> pd.DataFrame:
                         columns=["table_code", "column_code", "value_type"])
 
 
-# A check is evaluated only when every one of its cells is present in the report (a partial
-# report is not accused of breaking a sum over cells it never printed) and at least one is
-# not blank; blank cells count as 0 in the sums (they carry a P1 finding of their own).
+# A check is evaluated only when every one of its required cells is present in the report (a
+# partial report is not accused of breaking a sum over cells it never printed) and at least
+# one is not blank; blank cells count as 0 in the sums (they carry a P1 finding of their own).
 CHECKS_SQL = """
 with term_counts as (
-    select check_id, count(*) as n_terms from terms group by check_id
+    select check_id, count(*) filter (where required) as n_terms from terms group by check_id
 ),
 joined as (
     select v.report_id, t.rule_id, t.check_id, t.side, t.table_code, t.target_row,
-           t.target_column, v.value,
+           t.target_column, t.required, v.value,
            (t.row_code = t.target_row and t.column_code = t.target_column) as is_target,
            v.line, v.raw_text
     from terms t
@@ -82,7 +87,7 @@ equations as (
            sum(coalesce(value, 0)) filter (where side = 'lhs') as actual,
            max(line) filter (where is_target) as line,
            max(raw_text) filter (where is_target) as raw_text,
-           count(*) as n_present,
+           count(*) filter (where required) as n_present,
            count(value) as n_filled
     from joined
     group by report_id, rule_id, check_id
