@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from ..reports import form
-from .values import B_ROWS, C_GROUPS, C_PARTS, OUTCOMES, PARTS
+from .values import B_ROWS, C_GROUPS, C_PARTS, NOT_ON_OLD_FORM, OUTCOMES, PARTS
 
 Values = dict[tuple[str, str, str], int | float | None]
 
@@ -42,8 +42,11 @@ def broken_checks(v: Values, year: int | None, township: bool, quoted: int | Non
 
     def check(rule, table, row, column, parts, totals):
         cells = list(parts) + list(totals)
-        if not all(c in v for c in cells) or all(v[c] is None for c in cells):
+        # As in the pipeline: the old form's missing 其他处理 sub-rows are not required.
+        required = [c for c in cells if not (c[0] == "B" and c[1] in NOT_ON_OLD_FORM)]
+        if not all(c in v for c in required) or all(v.get(c) is None for c in cells):
             return
+        parts = [c for c in parts if c in v]
         expected, actual = _sum(v, parts), _sum(v, totals)
         if expected != actual:
             out.append(_record(rule, table, row, column, expected, actual))
@@ -86,8 +89,6 @@ def _record(rule, table, row, column, expected, actual) -> dict:
 
 
 def applicable(kind: str, version: str, township: bool, values: Values) -> bool:
-    if kind == "R3":  # R3 is evaluated only where all 21 outcome rows are printed (2021 form)
-        return version == form.CURRENT
     if kind == "S2":
         return township
     if kind == "R8":
@@ -111,7 +112,7 @@ def inject(kind: str, v: Values, version: str, rng: random.Random) -> dict:
         v[("B", "carried_forward", "total")] += d
         return {"cell": ["B", "carried_forward", col]}
     if kind == "R3":  # an outcome miscounted, row kept consistent (R1 holds)
-        row, col = rng.choice(OUTCOMES), rng.choice(PARTS)
+        row, col = rng.choice([r for r in OUTCOMES if ("B", r, "total") in v]), rng.choice(PARTS)
         v[("B", row, col)] += d
         v[("B", row, "total")] += d
         return {"cell": ["B", row, col]}

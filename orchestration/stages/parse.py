@@ -26,27 +26,32 @@ class ParseSummary:
     failures: dict[str, str] = field(default_factory=dict)  # original name -> reason
 
 
+VALUE_COLUMNS = ["report_id", "table_code", "row_code", "column_code", "value", "raw_text", "line"]
+FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
+                   "expected", "actual", "line", "raw_text", "message"]
+STORE_BATCH = 200  # reports per transaction: one commit per batch, not per report
+
+
+def _value_rows(report: ParsedReport) -> list[tuple]:
+    return [(report.sha256, v.table, v.row, v.column, None if v.value is None else float(v.value), v.raw, v.line)
+            for v in report.values]
+
+
+def _finding_rows(report: ParsedReport) -> list[tuple]:
+    return [(report.sha256, f.rule, f.severity, f.table, f.row, f.column, f.expected, f.actual, f.line, None,
+             f.message) for f in report.findings]
+
+
 def values_frame(report: ParsedReport) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(report.sha256, v.table, v.row, v.column, None if v.value is None else float(v.value), v.raw, v.line)
-         for v in report.values],
-        columns=["report_id", "table_code", "row_code", "column_code", "value", "raw_text", "line"],
-    ).astype({"value": "float64", "line": "int64"})
-
-
-def findings_frame(report: ParsedReport) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(report.sha256, f.rule, f.severity, f.table, f.row, f.column, f.expected, f.actual, f.line, None, f.message)
-         for f in report.findings],
-        columns=["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
-                 "expected", "actual", "line", "raw_text", "message"],
-    ).astype({"expected": "float64", "actual": "float64", "line": "Int64"})
+    """One report's values in the shape of raw.values (what the invariant checks read)."""
+    return pd.DataFrame(_value_rows(report), columns=VALUE_COLUMNS).astype({"value": "float64", "line": "int64"})
 
 
 def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseSummary:
     """Parse every file still in status 'received', in worker processes under the time and
-    memory limits of ``settings``. One bad file never stops the others; each result is stored
-    in its own transaction as it arrives, so a crash loses at most the files in flight."""
+    memory limits of ``settings``. One bad file never stops the others; results are stored in
+    batches of ``STORE_BATCH`` reports, one transaction each, so a crash loses at most the
+    batch in flight (its files stay 'received' and are parsed again by the next run)."""
     summary = ParseSummary()
     pending = con.execute(
         "select sha256, original_name, archive_path from raw.files where status = 'received' "
@@ -55,44 +60,58 @@ def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseS
     tasks = [ParseTask(sha256, name, Path(archive)) for sha256, name, archive in pending]
     outcomes = parse_supervised(tasks, settings.parse_workers, settings.parse_timeout_s,
                                 settings.parse_memory_mb, settings.max_file_bytes)
+    batch: list = []
     for outcome in outcomes:
         if outcome.report is None:
-            _mark_unreadable(con, outcome.task.sha256, outcome.error)
             summary.unreadable += 1
             summary.failures[outcome.task.name] = outcome.error
             log.warning("unreadable: %s", outcome.error)
         else:
-            _store(con, outcome.report, outcome.task.name)
             summary.parsed += 1
+        batch.append(outcome)
+        if len(batch) >= STORE_BATCH:
+            _store(con, batch)
+            batch = []
+    if batch:
+        _store(con, batch)
     return summary
 
 
-def _mark_unreadable(con, sha256: str, reason: str) -> None:
-    con.execute("update raw.files set status = 'unreadable', error = ? where sha256 = ?", [reason, sha256])
-
-
-def _store(con: duckdb.DuckDBPyConnection, report: ParsedReport, name: str) -> None:
-    values = values_frame(report)
-    findings = findings_frame(report)
+def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
+    """Store a batch of parse outcomes in one transaction (set-based: one statement per table)."""
+    parsed = [o for o in outcomes if o.report is not None]
+    failed = [(o.error, o.task.sha256) for o in outcomes if o.report is None]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ids = pd.DataFrame({"report_id": [o.report.sha256 for o in parsed]}, dtype="object")
+    reports = pd.DataFrame(
+        [(o.report.sha256, o.task.name, o.report.agency, o.report.year, o.report.form_version,
+          o.report.report_date, now, PARSER_VERSION) for o in parsed],
+        columns=["report_id", "source_name", "agency", "year", "form_version", "report_date", "parsed_at",
+                 "parser_version"]).astype({"year": "Int64"})
+    values = pd.DataFrame([row for o in parsed for row in _value_rows(o.report)], columns=VALUE_COLUMNS
+                          ).astype({"value": "float64", "line": "Int64"})
+    findings = pd.DataFrame([row for o in parsed for row in _finding_rows(o.report)], columns=FINDING_COLUMNS
+                            ).astype({"expected": "float64", "actual": "float64", "line": "Int64"})
+    con.register("batch_ids", ids)
+    con.register("batch_reports", reports)
+    con.register("batch_values", values)
+    con.register("batch_findings", findings)
     con.execute("begin")
     try:
-        con.execute("delete from raw.reports where report_id = ?", [report.sha256])
-        con.execute('delete from raw."values" where report_id = ?', [report.sha256])
-        con.execute("delete from raw.parse_findings where report_id = ?", [report.sha256])
-        con.execute(
-            "insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.sha256, name, report.agency, report.year, report.form_version,
-             report.report_date, datetime.now(UTC).replace(tzinfo=None), PARSER_VERSION],
-        )
-        con.register("new_values", values)
-        con.execute('insert into raw."values" select * from new_values')
-        con.register("new_findings", findings)
-        con.execute("insert into raw.parse_findings select * from new_findings")
-        con.execute("update raw.files set status = 'parsed', error = null where sha256 = ?", [report.sha256])
+        for table in ("raw.reports", 'raw."values"', "raw.parse_findings"):
+            con.execute(f"delete from {table} where report_id in (select report_id from batch_ids)")
+        con.execute("insert into raw.reports select report_id, source_name, agency, year::integer, form_version, "
+                    "report_date::date, parsed_at, parser_version from batch_reports")
+        con.execute('insert into raw."values" select * from batch_values')
+        con.execute("insert into raw.parse_findings select * from batch_findings")
+        con.execute("update raw.files set status = 'parsed', error = null "
+                    "where sha256 in (select report_id from batch_ids)")
+        if failed:
+            con.executemany("update raw.files set status = 'unreadable', error = ? where sha256 = ?", failed)
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         raise
     finally:
-        con.unregister("new_values")
-        con.unregister("new_findings")
+        for name in ("batch_ids", "batch_reports", "batch_values", "batch_findings"):
+            con.unregister(name)
