@@ -12,7 +12,7 @@ from .defs.automation import WRITER_TAG, build_automation
 from .defs.ingest import inbox_files
 from .defs.parse import parsed_reports
 from .defs.publish import published_snapshot
-from .defs.quality import mart_checks, report_gate
+from .defs.quality import cross_year_check, mart_checks, report_gate
 from .defs.resources import Warehouse
 from .defs.transform import dbt_resource, xxgk_dbt_models
 
@@ -26,7 +26,7 @@ sensors, schedules = build_automation(warehouse_job)
 
 defs = dg.Definitions(
     assets=[inbox_files, parsed_reports, report_gate, xxgk_dbt_models, published_snapshot],
-    asset_checks=mart_checks,
+    asset_checks=[*mart_checks, cross_year_check],
     jobs=[warehouse_job],
     sensors=sensors,
     schedules=schedules,

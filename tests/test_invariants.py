@@ -136,7 +136,8 @@ def test_suite_and_seed_describe_the_same_rules():
 
     with open(ROOT / "seeds" / "form_rules.csv", encoding="utf-8") as handle:
         seed = {r["rule_id"]: r for r in csv.DictReader(handle)}
-    for exp in load_suite_json("report_invariants")["expectations"]:
+    for exp in [*load_suite_json("report_invariants")["expectations"],
+                *load_suite_json("cross_year_invariants")["expectations"]]:
         meta = exp["meta"]
         row = seed[meta["rule_id"]]
         assert (meta["severity"], meta["description_zh"], meta["description_en"]) == (
@@ -197,3 +198,18 @@ def test_r3_on_the_old_form_without_the_other_sub_rows(clean_values):
     findings, _ = judge(dirty)
     assert ("R3", "results_total", "natural_person", 23.0, 22.0) in findings[
         ["rule_id", "row_code", "column_code", "expected", "actual"]].itertuples(index=False, name=None)
+
+
+def test_cross_year_suite_flags_r6_and_passes_r7():
+    import pandas as pd
+
+    from orchestration.quality.gate import run_suite
+
+    frame = pd.DataFrame([
+        {"report_id": "y2", "rule_id": "R6", "check_id": "R6:B:carried_over:total", "expected": 3.0, "actual": 2.0},
+        {"report_id": "y2", "rule_id": "R7", "check_id": "R7:A:rules:in_force", "expected": 11.0, "actual": 11.0},
+    ])
+    result = run_suite("cross_year_invariants", frame)
+    outcome = {o.meta["rule_id"]: (o.success, o.unexpected.check_id.tolist()) for o in result.outcomes}
+    assert outcome == {"R6": (False, ["R6:B:carried_over:total"]), "R7": (True, [])}
+    assert {o.meta["severity"] for o in result.outcomes} == {"warning"}

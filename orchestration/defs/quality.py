@@ -90,3 +90,18 @@ def _mart_check(mart: str) -> dg.AssetChecksDefinition:
 
 
 mart_checks = [_mart_check(mart) for mart in MART_VALUES_SQL]
+
+
+@dg.asset_check(asset=dg.AssetKey(["intermediate", "int_cross_year_checks"]), name="gx_cross_year_invariants",
+                description="GX suite cross_year_invariants: R6 (carried over = last year's carried forward) and "
+                            "R7 (in-force continuity) between consecutive years of an agency. Warnings.")
+def cross_year_check(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        frame = con.execute("select * from main_intermediate.int_cross_year_checks").df()
+    result = run_suite("cross_year_invariants", frame)
+    failures = {o.meta["rule_id"]: len(o.unexpected) for o in result.outcomes if not o.success}
+    examples = [f"{r.rule_id} {r.report_id[:12]} {r.row_code}/{r.column_code}: {r.actual:g} ≠ {r.expected:g}"
+                for o in result.outcomes if not o.success for r in o.unexpected.head(5).itertuples()]
+    return dg.AssetCheckResult(passed=result.success, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"comparisons": len(frame), "failures_by_rule": dg.MetadataValue.json(failures),
+                                         "examples": dg.MetadataValue.json(examples)})
