@@ -46,6 +46,7 @@ def peak_rss_mb() -> tuple[float, float]:
 class Timer:
     def __init__(self) -> None:
         self.stages: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}  # this process's high-water mark after each stage
 
     @contextmanager
     def stage(self, name: str):
@@ -54,6 +55,7 @@ class Timer:
             yield
         finally:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+            self.peak_mb[name] = peak_rss_mb()[0]
 
 
 def dbt_build(warehouse: Path, work: Path) -> None:
@@ -97,7 +99,8 @@ def print_stages(timer: Timer, n: int, label: str) -> None:
     total = sum(timer.stages.values())
     print(f"{label}: {n} reports, total {total:.1f} s ({total / n * 1000:.2f} ms/report)")
     for name, seconds in timer.stages.items():
-        print(f"  {name:<10} {seconds:8.2f} s  {seconds / n * 1000:8.3f} ms/report  {100 * seconds / total:5.1f} %")
+        print(f"  {name:<10} {seconds:8.2f} s  {seconds / n * 1000:8.3f} ms/report  {100 * seconds / total:5.1f} %"
+              f"  peak RSS after: {timer.peak_mb.get(name, 0):6.0f} MiB")
 
 
 def dump(path: Path | None, payload: dict) -> None:
