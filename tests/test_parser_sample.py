@@ -125,3 +125,14 @@ def test_unreadable_inputs_name_the_file(content, reason):
     with pytest.raises(UnreadableReport) as info:
         parse_document(read_document(content, "bad.txt"), "x")
     assert str(info.value).startswith("bad.txt: ") and reason in str(info.value)
+
+
+def test_blank_single_value_row_is_a_blank_cell_not_a_missing_row():
+    """行政许可 has one value cell; left blank it is P1 (blank), not P2 (row not found)."""
+    text = SAMPLE.read_text(encoding="utf-8").split("\n")
+    assert text[33] == "\t行政许可"
+    text[34] = "\t"
+    report = parse_document(read_document("\n".join(text).encode(), "blank.txt"), "x")
+    assert report.nested("A")["licensing"] == {"decisions": None}
+    assert [(f.rule, f.table, f.row, f.column, f.line) for f in report.findings] == [
+        ("P1", "A", "licensing", "decisions", 35)]

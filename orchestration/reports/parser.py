@@ -214,6 +214,12 @@ def _gather(items: list[_Item], label_at: int, end: int, count: int) -> list[_It
         taken.append(item)
         numbers += value is not None
         i += 1
+    # A one-value row (行政许可 ... 本年处理决定数量) whose only cell is blank, closing the
+    # label's own row in a real grid: a blank cell, not a missing row.
+    label_row = items[label_at].row
+    if not numbers and count == 1 and len(taken) == 1 and taken[0].row == label_row \
+            and (i >= end or items[i].row != label_row):
+        return taken
     return taken if numbers else []
 
 
