@@ -71,3 +71,33 @@ def test_console_script_has_no_traceback(tmp_path):
     proc = subprocess.run([str(xxgk), "parse", "--json", str(missing)], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and str(missing) in proc.stderr
+
+
+def test_same_report_in_every_format_gives_the_same_json(tmp_path, capsys):
+    """txt (two layouts), docx, HTML (UTF-8, GB18030, GB2312 declared), PDF and, with
+    LibreOffice, .doc: identical `xxgk parse --json` output except source and sha256."""
+    import shutil
+
+    from orchestration.render import FORMATS, filename, from_parsed, render
+    from orchestration.reports.parser import parse_document
+    from orchestration.reports.readers import read_document
+
+    content = from_parsed(parse_document(read_document(SAMPLE.read_bytes(), SAMPLE.name), "x"))
+    files = []
+    for fmt in FORMATS:
+        path = tmp_path / filename(content, fmt)
+        path.write_bytes(render(content, fmt))
+        files.append(path)
+    soffice = shutil.which("soffice")
+    if soffice:
+        docx = tmp_path / filename(content, "docx")
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                        "--convert-to", "doc", "--outdir", str(tmp_path / "doc"), str(docx)],
+                       capture_output=True, timeout=180, check=True)
+        files += sorted((tmp_path / "doc").glob("*.doc"))
+    assert main(["parse", "--json", *map(str, files)]) == 0
+    outputs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(outputs) == len(files) == len(FORMATS) + (1 if soffice else 0)
+    strip = [{k: v for k, v in o.items() if k not in ("source", "sha256")} for o in outputs]
+    assert all(o == strip[0] for o in strip)
+    assert strip[0]["agency"] == "和田地区行署办公室" and strip[0]["applications"]["new_received"]["total"] == 22
