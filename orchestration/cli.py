@@ -84,7 +84,8 @@ def _describe(f: Finding) -> str:
         where.append(f"「{form.column_label(f.table, f.column)}」")
     line = f"第{f.line}行" if f.line else "位置未知"
     level = "错误" if f.severity == "error" else "提示"
-    return f"  [{level} {f.rule}] {' '.join(where)} ({line}): {f.message}"
+    arithmetic = f"  核算：{f.arithmetic}" if f.arithmetic else ""
+    return f"  [{level} {f.rule}] {' '.join(where)} ({line}): {f.message}{arithmetic}"
 
 
 def cmd_check(args) -> int:

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import duckdb
 
+# The columns of raw.parse_findings and quality.findings, in table order.
+FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
+                   "expected", "actual", "line", "raw_text", "message", "arithmetic"]
+
 DDL = """
 create schema if not exists raw;
 create schema if not exists quality;
@@ -27,8 +31,11 @@ create table if not exists raw."values" (
 create table if not exists raw.parse_findings (
     report_id varchar, rule_id varchar, severity varchar, table_code varchar, row_code varchar,
     column_code varchar, expected double, actual double, line integer, raw_text varchar,
-    message varchar);
+    message varchar, arithmetic varchar);
+-- warehouses created before findings carried their arithmetic
+alter table raw.parse_findings add column if not exists arithmetic varchar;
 create table if not exists quality.findings as select * from raw.parse_findings limit 0;
+alter table quality.findings add column if not exists arithmetic varchar;
 create table if not exists quality.validated_reports (
     report_id varchar primary key, validated_at timestamp, run_id varchar);
 """

@@ -39,7 +39,8 @@ def test_clean_sample_passes_every_rule(clean_values):
     findings, result = findings_of(clean_values)
     assert findings == []
     assert result.success
-    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5", "S1", "S2"}
+    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3",
+                                                           "S4"}
 
 
 def test_r1_row_total(clean_values):
@@ -76,6 +77,30 @@ def test_r4_review_total(clean_values):
     dirty = set_cell(clean_values, "C", "review", "upheld", 2)
     findings, _ = findings_of(dirty)
     assert findings == [("R4", "review", "total", 2.0, 0.0)]
+
+
+def arithmetic_of(frame, rule, row, column):
+    findings, _ = judge(frame)
+    hit = findings[(findings.rule_id == rule) & (findings.row_code == row) & (findings.column_code == column)]
+    assert len(hit) == 1
+    return hit.arithmetic.iloc[0]
+
+
+def test_findings_carry_their_arithmetic(clean_values):
+    """The checks query writes each failing sum out with the report's numbers, in the order of
+    the form (parts first, then the printed total); fct_findings and the feedback use it."""
+    assert arithmetic_of(set_cell(clean_values, "B", "granted", "total", 5), "R1", "granted", "total") == (
+        "0 + 0 + 0 + 0 + 0 + 0 = 0 ≠ 5")
+    dirty = set_cell(clean_values, "B", "carried_over", "research", 1)
+    # new_received + carried_over = 1 (research column), results_total + carried_forward = 0
+    assert arithmetic_of(dirty, "R2", "results_total", "research") == "0 + 1 = 1 ≠ 0 + 0 = 0"
+    assert arithmetic_of(set_cell(clean_values, "C", "review", "upheld", 2), "R4", "review", "total") == (
+        "2 + 0 + 0 + 0 = 2 ≠ 0")
+    assert arithmetic_of(set_cell(clean_values, "A", "fees", "amount", -0.5), "R5", "fees", "amount") == (
+        "-0.5 不是非负数")
+    # a blank cell counts as 0 in the sum and is shown as 空
+    blank = set_cell(set_cell(clean_values, "C", "review", "upheld", None), "C", "review", "total", 3)
+    assert arithmetic_of(blank, "R4", "review", "total") == "空 + 0 + 0 + 0 = 0 ≠ 3"
 
 
 @pytest.mark.parametrize(("table", "row", "column", "value"),
@@ -123,6 +148,32 @@ def test_s2_township_with_rules(clean_values):
     findings, _ = judge(with_rules, reports_frame("某某县某某镇人民政府").assign(report_id=rid))
     assert findings[["rule_id", "severity", "column_code", "actual"]].values.tolist() == [
         ["S2", "warning", "in_force", 6.0]]
+
+
+def test_s3_county_government_with_rules(clean_values):
+    rid = clean_values.report_id.iloc[0]
+    with_rules = set_cell(clean_values, "A", "rules", "issued", 2)
+    for may_make_rules in ("杭州市人民政府", "广西壮族自治区人民政府", "某某县住房和城乡建设局"):
+        assert judge(with_rules, reports_frame(may_make_rules).assign(report_id=rid))[0].empty
+    for county in ("某某县人民政府", "上海市浦东新区人民政府", "某某旗人民政府"):
+        findings, _ = judge(with_rules, reports_frame(county).assign(report_id=rid))
+        assert findings[["rule_id", "severity", "column_code", "actual", "arithmetic"]].values.tolist() == [
+            ["S3", "warning", "issued", 2.0, "规章 2 ≠ 0"]], county
+
+
+def test_s4_township_with_a_city_s_applications(clean_values):
+    rid = clean_values.report_id.iloc[0]
+    township = reports_frame("某某区某某街道办事处").assign(report_id=rid)
+    assert judge(set_cell(clean_values, "B", "new_received", "total", 999), township)[0].query(
+        "rule_id == 'S4'").empty
+    findings, _ = judge(set_cell(clean_values, "B", "new_received", "total", 2240), township)
+    s4 = findings[findings.rule_id == "S4"]
+    assert s4[["severity", "row_code", "column_code", "expected", "actual"]].values.tolist() == [
+        ["warning", "new_received", "total", 999.0, 2240.0]]
+    # the same count is plausible for a city
+    findings, _ = judge(set_cell(clean_values, "B", "new_received", "total", 2240),
+                        reports_frame("某某市人民政府").assign(report_id=rid))
+    assert "S4" not in set(findings.rule_id)
 
 
 def test_suite_and_seed_describe_the_same_rules():

@@ -95,7 +95,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
     rng = random.Random(_seed(opts.seed, agency.agency_code))
     nrng = np.random.default_rng(_seed(opts.seed, agency.agency_code, "values"))
     state = new_state(agency, nrng)
-    township = agency.level == "township"
+    level = faults.judged_level(agency.level, agency.name)
     rows: list[tuple] = []
     truth: list[dict] = []
     kinds = list(faults.FAULT_WEIGHTS)
@@ -111,7 +111,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
         day = date(year + 1, 1, 1) + timedelta(days=rng.randrange(10, 80))
         story = Narrative(rng.choice((0, 0, 1, 2)))
         fault = rng.choices(kinds, weights)[0] if rng.random() < opts.fault_rate else None
-        if fault in faults.VALUE_FAULTS and not faults.applicable(fault, version, township, values):
+        if fault in faults.VALUE_FAULTS and not faults.applicable(fault, version, level, values):
             fault = "duplicate"
         stem = f"{agency.agency_code}_{year}"
         name = stem + ext
@@ -128,7 +128,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
             if fault_name is not None:
                 quoted = story.received if story.received is not None else (
                     content.value("B", "new_received", "total") if story.style in (0, 1) else None)
-                found = faults.broken_checks(content.values, content.year, township, quoted)
+                found = faults.broken_checks(content.values, content.year, level, quoted)
                 if upto == "A":
                     found = [faults._record("P2", t, None, None, None, None) for t in "ABC"]
                 for record in found or [{"rule": None}]:
@@ -137,7 +137,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
 
         if fault is None:
             emit(name, content, story, "report", None)
-        elif fault in ("R1", "R2", "R3", "R4", "R5", "S2", "P1"):
+        elif fault in ("R1", "R2", "R3", "R4", "R5", "S2", "S3", "P1"):
             faulty = dict(values)
             done = faults.inject(fault, faulty, version, rng)
             emit(name, replace(content, values=faulty), story, "report", fault, extra={"injected": done})
@@ -148,7 +148,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
             quoted = table + rng.choice([1, 2, 5]) if table < 3 or rng.random() < 0.5 else table - rng.choice([1, 2])
             emit(name, content, Narrative(rng.choice((0, 1)), quoted), "report", "R8")
         elif fault == "corrected":
-            first = rng.choice([k for k in ("R1", "R2", "R4", "R5") if faults.applicable(k, version, township, values)])
+            first = rng.choice([k for k in ("R1", "R2", "R4", "R5") if faults.applicable(k, version, level, values)])
             faulty = dict(values)
             done = faults.inject(first, faulty, version, rng)
             fixed_name = f"{stem}_v2{ext}"
@@ -198,8 +198,10 @@ def generate(out: Path, n_agencies: int, opts: Options, workers: int | None = No
     jobs = [(a, opts, str(reports_dir)) for a in agencies]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
-        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() \
-            else multiprocessing.get_context()
+        # not "fork": a parent holding threads (Dagster, DuckDB, a test session) can deadlock
+        # its forked children
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])
         with ctx.Pool(workers) as pool:
             results = list(pool.imap(_agency_reports, jobs, chunksize=max(1, len(jobs) // (workers * 16))))
     else:

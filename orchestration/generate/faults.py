@@ -7,8 +7,8 @@ on the values as printed (its own implementation), so the truth of a faulty repo
 
 Conventions (the pipeline's): a check is evaluated only when every cell it adds is printed
 and one is filled; blanks count 0. The finding's cell is the check's target: R1 (row, total),
-R2/R3 (results_total, column), R4 (group, total), R5/P1 the cell, S2 (rules, column), R8
-(new_received, total), S1 none. ``expected`` is the sum of the parts (R5: the nearest valid
+R2/R3 (results_total, column), R4 (group, total), R5/P1 the cell, S2/S3 (rules, column),
+S4 and R8 (new_received, total), S1 none. ``expected`` is the sum of the parts (R5: the nearest valid
 value; R8: the table's number), ``actual`` the printed total (R8: the number quoted).
 """
 
@@ -22,22 +22,30 @@ from .values import B_ROWS, C_GROUPS, C_PARTS, NOT_ON_OLD_FORM, OUTCOMES, PARTS
 Values = dict[tuple[str, str, str], int | float | None]
 
 # Injected into the values of a report (kind -> the rule it targets)
-VALUE_FAULTS = ("R1", "R2", "R3", "R4", "R5", "S1", "S2", "R8", "P1")
+VALUE_FAULTS = ("R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3", "R8", "P1")
 # Kinds of fault and their weights among faulty reports
 FAULT_WEIGHTS = {
-    "R1": 10, "R2": 8, "R3": 8, "R4": 6, "R5": 6, "S1": 3, "S2": 4, "R8": 8, "P1": 10,
+    "R1": 10, "R2": 8, "R3": 8, "R4": 6, "R5": 6, "S1": 3, "S2": 4, "S3": 3, "R8": 8, "P1": 10,
     "corrected": 10, "duplicate": 8, "unreadable_random": 4, "truncated": 4, "not_a_report": 4,
 }
 YEAR_RANGE = (2019, 2030)  # S1: the form exists since 2019; injected years lie far outside
+TOWNSHIP_MAX_APPLICATIONS = 1000  # S4: a township with more new applications is implausible
+
+
+def judged_level(level: str, name: str) -> str:
+    """The level S2-S4 judge an agency at. A county-level city (县级市) is a county in the
+    registry, but its name cannot tell it from a prefecture-level city, so S3 does not apply."""
+    return "county_city" if level == "county" and name.endswith("市人民政府") else level
 
 
 def _sum(v: Values, cells) -> float:
     return sum((v.get(c) or 0) for c in cells)
 
 
-def broken_checks(v: Values, year: int | None, township: bool, quoted: int | None) -> list[dict]:
+def broken_checks(v: Values, year: int | None, level: str, quoted: int | None) -> list[dict]:
     """Every rule the printed values break, as truth records (rule, table, row, column,
-    expected, actual). ``quoted`` is the new_received count the narrative quotes."""
+    expected, actual). ``level`` is the agency's registry level (S2-S4 depend on it);
+    ``quoted`` is the new_received count the narrative quotes."""
     out: list[dict] = []
 
     def check(rule, table, row, column, parts, totals):
@@ -68,12 +76,15 @@ def broken_checks(v: Values, year: int | None, township: bool, quoted: int | Non
             out.append(_record("R5", table, row, col, valid, x))
     if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         out.append(_record("S1", None, None, None, min(max(year, 2019), YEAR_RANGE[1]), year))
-    if township:
+    no_rules = {"township": "S2", "county": "S3"}.get(level)  # governments without 规章 powers
+    if no_rules:
         for col in ("issued", "in_force", "made", "total_public"):
             x = v.get(("A", "rules", col))
             if x:
-                out.append(_record("S2", "A", "rules", col, 0, x))
+                out.append(_record(no_rules, "A", "rules", col, 0, x))
     table_total = v.get(("B", "new_received", "total"))
+    if level == "township" and table_total is not None and table_total >= TOWNSHIP_MAX_APPLICATIONS:
+        out.append(_record("S4", "B", "new_received", "total", TOWNSHIP_MAX_APPLICATIONS - 1, table_total))
     if quoted is not None and table_total is not None and quoted != table_total:
         out.append(_record("R8", "B", "new_received", "total", table_total, quoted))
     for (table, row, col), x in sorted(v.items()):
@@ -88,9 +99,11 @@ def _record(rule, table, row, column, expected, actual) -> dict:
             "actual": None if actual is None else float(actual)}
 
 
-def applicable(kind: str, version: str, township: bool, values: Values) -> bool:
+def applicable(kind: str, version: str, level: str, values: Values) -> bool:
     if kind == "S2":
-        return township
+        return level == "township"
+    if kind == "S3":
+        return level == "county"
     if kind == "R8":
         return values.get(("B", "new_received", "total")) is not None
     if kind == "P1":
@@ -128,7 +141,7 @@ def inject(kind: str, v: Values, version: str, rng: random.Random) -> dict:
         else:
             v[cell] = round((v[cell] or 0) + 0.3, 1)
         return {"cell": list(cell)}
-    if kind == "S2":  # a township reports 规章 (in force / total published, and maybe new ones)
+    if kind in ("S2", "S3"):  # a township or county government reports 规章 (stock, maybe new)
         stock, new = ("in_force", "issued") if version == form.CURRENT else ("total_public", "made")
         v[("A", "rules", stock)] = d
         v[("A", "rules", new)] = rng.choice([0, 1])

@@ -6,11 +6,9 @@ import pandas as pd
 
 from ..reports import form
 from ..reports.model import Finding
+from ..warehouse import FINDING_COLUMNS
 from .gate import SuiteResult, run_suite
 from .invariants import evaluate
-
-FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
-                   "expected", "actual", "line", "raw_text", "message"]
 
 
 def _num(x: float) -> str:
@@ -35,6 +33,12 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
     if rule == "S2":
         return (f"S2 乡镇、街道不能制定规章，但表二「规章」行「{col_label}」栏为 {_num(actual)}"
                 "（请核对是否应填在「行政规范性文件」行）")
+    if rule == "S3":
+        return (f"S3 县级人民政府不能制定规章，但表二「规章」行「{col_label}」栏为 {_num(actual)}"
+                "（请核对是否应填在「行政规范性文件」行）")
+    if rule == "S4":
+        return (f"S4 乡镇、街道本年新收政府信息公开申请 {_num(actual)} 件，远超乡镇、街道的通常数量"
+                "（请核对是否填入了县、市的数字，或两个单元格被连在一起）")
     if rule == "R5":
         kind = "非负数" if column == "amount" else "非负整数"
         return f"R5 「{row_label}」行「{col_label}」栏为 {_num(actual)}，应为{kind}"
@@ -65,6 +69,7 @@ def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> tuple[pd
 def as_findings(frame: pd.DataFrame) -> list[Finding]:
     return [
         Finding(r.rule_id, r.severity, r.table_code, r.row_code, r.column_code,
-                float(r.expected), float(r.actual), None if pd.isna(r.line) else int(r.line), r.message)
+                float(r.expected), float(r.actual), None if pd.isna(r.line) else int(r.line), r.message,
+                r.arithmetic)
         for r in frame.itertuples()
     ]

@@ -1,11 +1,13 @@
-"""FORM.md invariants R1-R5 as data, and the one SQL query that evaluates them.
+"""FORM.md invariants R1-R5 and the sanity rules S1-S4 as data, and the one SQL query that
+evaluates them.
 
 Each check is "sum(lhs cells) = sum(rhs cells)" over cells of one report; the query turns a
 long table of values (report_id, table_code, row_code, column_code, value, raw_text, line)
-into one row per report and check with ``expected`` (rhs) and ``actual`` (lhs). The GX suites
-then decide which rows pass. R5 ("every count is a non-negative integer, fees a
-non-negative amount"; the old form's signed 本年增/减 only an integer) compares each value
-with the nearest valid value.
+into one row per report and check with ``expected`` (rhs), ``actual`` (lhs) and
+``arithmetic``, the check written out with the report's own numbers ("3 + 0 + 1 = 4 ≠ 5")
+for the findings mart and the feedback documents. The GX suites then decide which rows pass.
+R5 ("every count is a non-negative integer, fees a non-negative amount"; the old form's
+signed 本年增/减 only an integer) compares each value with the nearest valid value.
 """
 
 from __future__ import annotations
@@ -29,15 +31,16 @@ def terms() -> pd.DataFrame:
     """Every term of every check: rule_id, check_id, side, table_code, row_code, column_code,
     the check's target cell (the printed total a clerk would correct) and whether the cell
     must be present for the check to be evaluated."""
-    out: list[tuple[str, str, str, str, str, str, str, str, bool]] = []
+    out: list[tuple[str, str, str, str, str, str, str, str, bool, int]] = []
     b_cols = [c.column for c in form.columns("B")]
     parts, total = b_cols[:-1], b_cols[-1]
 
     def add(rule, check, target_row, target_col, table, lhs, rhs):
         for side, cells in (("lhs", lhs), ("rhs", rhs)):
-            for row, col in cells:
+            for position, (row, col) in enumerate(cells):
                 required = (table, row) not in OPTIONAL_TERMS
-                out.append((rule, check, side, table, row, col, target_row, target_col, required))
+                out.append((rule, check, side, table, row, col, target_row, target_col, required,
+                            position))
 
     for spec in form.rows("B"):
         add("R1", f"R1:{spec.row}", spec.row, total, "B",
@@ -53,7 +56,8 @@ def terms() -> pd.DataFrame:
         add("R4", f"R4:{spec.row}", spec.row, c_cols[-1], "C",
             [(spec.row, c_cols[-1])], [(spec.row, c) for c in c_cols[:-1]])
     return pd.DataFrame(out, columns=["rule_id", "check_id", "side", "table_code", "row_code",
-                                      "column_code", "target_row", "target_column", "required"])
+                                      "column_code", "target_row", "target_column", "required",
+                                      "position"])
 
 
 @cache
@@ -62,6 +66,11 @@ def value_type_frame() -> pd.DataFrame:
     return pd.DataFrame([(t, c, v) for (t, c), v in sorted(types.items())],
                         columns=["table_code", "column_code", "value_type"])
 
+
+# A number as a clerk writes it: 12, not 12.0; a blank cell as 空.
+NUMBER_TEXT = """case when {x} is null then '空'
+     when {x} = floor({x}) and abs({x}) < 1e15 then cast(cast({x} as bigint) as varchar)
+     else cast({x} as varchar) end"""
 
 # A check is evaluated only when every one of its required cells is present in the report (a
 # partial report is not accused of breaking a sum over cells it never printed) and at least
@@ -74,7 +83,7 @@ joined as (
     select v.report_id, t.rule_id, t.check_id, t.side, t.table_code, t.target_row,
            t.target_column, t.required, v.value,
            (t.row_code = t.target_row and t.column_code = t.target_column) as is_target,
-           v.line, v.raw_text
+           v.line, v.raw_text, t.position, {value_text} as value_text
     from terms t
     join "values" v using (table_code, row_code, column_code)
 ),
@@ -88,13 +97,20 @@ equations as (
            max(line) filter (where is_target) as line,
            max(raw_text) filter (where is_target) as raw_text,
            count(*) filter (where required) as n_present,
-           count(value) as n_filled
+           count(value) as n_filled,
+           string_agg(value_text, ' + ' order by position) filter (where side = 'rhs') as rhs_text,
+           count(*) filter (where side = 'rhs') as rhs_terms,
+           string_agg(value_text, ' + ' order by position) filter (where side = 'lhs') as lhs_text,
+           count(*) filter (where side = 'lhs') as lhs_terms
     from joined
     group by report_id, rule_id, check_id
 ),
 sums as (
     select e.report_id, e.rule_id, e.check_id, e.table_code, e.row_code, e.column_code,
-           e.expected::double as expected, e.actual::double as actual, e.line, e.raw_text
+           e.expected::double as expected, e.actual::double as actual, e.line, e.raw_text,
+           e.rhs_text || case when e.rhs_terms > 1 then ' = ' || {expected_text} else '' end
+           || ' ≠ ' || e.lhs_text
+           || case when e.lhs_terms > 1 then ' = ' || {actual_text} else '' end as arithmetic
     from equations e join term_counts c using (check_id)
     where e.n_present = c.n_terms and e.n_filled > 0
 ),
@@ -106,7 +122,11 @@ signs as (
                 when 'amount' then greatest(v.value, 0)
                 when 'signed' then round(v.value)
                 else greatest(round(v.value), 0) end::double as expected,
-           v.value::double as actual, v.line, v.raw_text
+           v.value::double as actual, v.line, v.raw_text,
+           {v_value_text} || case coalesce(t.value_type, 'count')
+                when 'amount' then ' 不是非负数'
+                when 'signed' then ' 不是整数'
+                else ' 不是非负整数' end as arithmetic
     from "values" v left join value_types t using (table_code, column_code)
     where v.value is not null
 )
@@ -118,39 +138,72 @@ order by report_id, rule_id, check_id
 """
 
 # Sanity rules need the report's metadata, so they run where reports are known (the per-report
-# gate and `xxgk check`), not on the marts. S1: the year must lie in 2019..this year (the form
-# exists since 2019; a later year is a misread or a typo). S2: townships and street offices
-# cannot make 规章 (rules), so a township with rules issued or in force is implausible.
+# gate and `xxgk check`), not on the marts. The agency's level is read from its name.
+# S1: the year must lie in 2019..this year (the form exists since 2019; a later year is a
+#     misread or a typo).
+# S2: townships and street offices cannot make 规章 (rules).
+# S3: nor can county-level governments (县, 市辖区, 旗): under the Legislation Law only the
+#     State Council's departments, provinces and cities with districts make 规章. A county-level
+#     city (县级市) cannot be told from a prefecture-level one by its name, so it is not judged.
+# S4: a township or street office with 1,000 or more new applications in a year: far beyond
+#     what townships receive; usually the county's or city's figures, or two cells read as one.
+# Each is "expected = actual" like the sums, with expected the nearest plausible value.
 TOWNSHIP_PATTERN = r"(镇|乡|街道|街道办事处|苏木)(人民政府|政府)?$"
+COUNTY_PATTERN = r"(县|区|旗)(人民政府|政府)$"
+NOT_COUNTY_PATTERN = r"(自治区|行政区)(人民政府|政府)$"  # autonomous regions are provinces
+TOWNSHIP_MAX_APPLICATIONS = 1000
 
 SANITY_SQL = """
 union all
 select report_id, 'S1' as rule_id, 'S1:year' as check_id, null as table_code, null as row_code,
        null as column_code, least(greatest(year, 2019), {current_year})::double as expected,
-       year::double as actual, null as line, null as raw_text
+       year::double as actual, null as line, null as raw_text,
+       year || ' 不在 2019–{current_year} 之间' as arithmetic
 from reports where year is not null
 union all
-select v.report_id, 'S2' as rule_id, 'S2:' || v.column_code as check_id, v.table_code, v.row_code,
-       v.column_code, 0::double as expected, v.value::double as actual, v.line, v.raw_text
-from "values" v join reports r using (report_id)
-where v.table_code = 'A' and v.row_code = 'rules'
+select v.report_id, s.rule_id, s.rule_id || ':' || v.column_code as check_id, v.table_code,
+       v.row_code, v.column_code, 0::double as expected, v.value::double as actual, v.line,
+       v.raw_text, '规章 ' || {v_value_text} || ' ≠ 0' as arithmetic
+from "values" v
+join (select report_id,
+             case when regexp_matches(agency, '{township}') then 'S2'
+                  when regexp_matches(agency, '{county}')
+                       and not regexp_matches(agency, '{not_county}') then 'S3' end as rule_id
+      from reports) s using (report_id)
+where s.rule_id is not null
+  and v.table_code = 'A' and v.row_code = 'rules'
   and v.column_code in ('issued', 'in_force', 'made', 'total_public')
+  and v.value is not null
+union all
+select v.report_id, 'S4' as rule_id, 'S4:new_received' as check_id, v.table_code, v.row_code,
+       v.column_code, least(v.value, {township_max} - 1)::double as expected,
+       v.value::double as actual, v.line, v.raw_text,
+       {v_value_text} || ' ≥ {township_max}' as arithmetic
+from "values" v join reports r using (report_id)
+where v.table_code = 'B' and v.row_code = 'new_received' and v.column_code = 'total'
   and v.value is not null and regexp_matches(r.agency, '{township}')
 """
 
 
 def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All checks of every report in ``values`` as a DataFrame (one row per report x check).
-    With ``reports`` (report_id, agency, year) the sanity rules S1-S2 run too."""
+    """All checks of every report in ``values`` as a DataFrame (one row per report x check,
+    with the arithmetic written out). With ``reports`` (report_id, agency, year) the sanity
+    rules S1-S4 run too."""
     con = duckdb.connect()
     con.register("terms", terms())
     con.register("value_types", value_type_frame())
     con.register("values", values)
+    texts = {"value_text": NUMBER_TEXT.format(x="v.value"),
+             "v_value_text": NUMBER_TEXT.format(x="v.value"),
+             "expected_text": NUMBER_TEXT.format(x="e.expected"),
+             "actual_text": NUMBER_TEXT.format(x="e.actual")}
     sanity = ""
     if reports is not None:
         con.register("reports", reports)
-        sanity = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN)
+        sanity = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN,
+                                   county=COUNTY_PATTERN, not_county=NOT_COUNTY_PATTERN,
+                                   township_max=TOWNSHIP_MAX_APPLICATIONS, **texts)
     try:
-        return con.execute(CHECKS_SQL.format(sanity=sanity)).df()
+        return con.execute(CHECKS_SQL.format(sanity=sanity, **texts)).df()
     finally:
         con.close()

@@ -74,6 +74,7 @@ class Finding:
     actual: float | None
     line: int | None
     message: str
+    arithmetic: str | None = None  # the failing check with the report's numbers, "3 + 1 = 4 ≠ 5"
 
     def as_dict(self) -> dict:
         return {
@@ -86,6 +87,7 @@ class Finding:
             "actual": self.actual,
             "line": self.line,
             "message": self.message,
+            "arithmetic": self.arithmetic,
         }
 
 

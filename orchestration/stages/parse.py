@@ -14,6 +14,7 @@ import pandas as pd
 from ..reports.model import ParsedReport
 from ..reports.parser import PARSER_VERSION
 from ..settings import Settings
+from ..warehouse import FINDING_COLUMNS
 from .supervisor import ParseTask, parse_supervised
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ class ParseSummary:
 
 
 VALUE_COLUMNS = ["report_id", "table_code", "row_code", "column_code", "value", "raw_text", "line"]
-FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
-                   "expected", "actual", "line", "raw_text", "message"]
 STORE_BATCH = 200  # reports per transaction: one commit per batch, not per report
 
 
@@ -39,7 +38,7 @@ def _value_rows(report: ParsedReport) -> list[tuple]:
 
 def _finding_rows(report: ParsedReport) -> list[tuple]:
     return [(report.sha256, f.rule, f.severity, f.table, f.row, f.column, f.expected, f.actual, f.line, None,
-             f.message) for f in report.findings]
+             f.message, None) for f in report.findings]
 
 
 def values_frame(report: ParsedReport) -> pd.DataFrame:
@@ -103,7 +102,7 @@ def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
         con.execute("insert into raw.reports select report_id, source_name, agency, year::integer, form_version, "
                     "report_date::date, parsed_at, parser_version from batch_reports")
         con.execute('insert into raw."values" select * from batch_values')
-        con.execute("insert into raw.parse_findings select * from batch_findings")
+        con.execute("insert into raw.parse_findings by name select * from batch_findings")
         con.execute("update raw.files set status = 'parsed', error = null "
                     "where sha256 in (select report_id from batch_ids)")
         if failed:

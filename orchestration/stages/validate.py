@@ -18,8 +18,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..quality.findings import FINDING_COLUMNS, judge
+from ..quality.findings import judge
 from ..quality.render import validation_html
+from ..warehouse import FINDING_COLUMNS
 
 BATCH_REPORTS = 1000  # ~270 KiB of pandas per report while judged: ~0.3 GiB a batch
 
@@ -62,11 +63,11 @@ def _judge_batch(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: str) ->
         con.execute("begin")
         try:
             con.execute("delete from quality.findings where report_id in (select report_id from batch_ids)")
-            con.execute("insert into quality.findings select * from raw.parse_findings "
+            con.execute("insert into quality.findings by name select * from raw.parse_findings "
                         "where report_id in (select report_id from batch_ids)")
             if not findings.empty:
                 con.register("gx_findings", findings[FINDING_COLUMNS])
-                con.execute("insert into quality.findings select * from gx_findings")
+                con.execute("insert into quality.findings by name select * from gx_findings")
                 con.unregister("gx_findings")
             now = datetime.now(UTC).replace(tzinfo=None)
             con.execute("insert or replace into quality.validated_reports select report_id, ?, ? from batch_ids",

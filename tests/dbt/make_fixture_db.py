@@ -1,6 +1,7 @@
 """Build a small DuckDB warehouse holding the raw.* and quality.* tables that dbt reads.
 
-The tables have the exact shapes the Python ingest/parse/validate steps write, so the dbt
+The tables are created by the warehouse's own DDL (orchestration.warehouse), so they have
+the exact shapes the Python ingest/parse/validate steps write, so the dbt
 project can be built against this file without running the pipeline:
 
 * an ACCEPTED report (宿迁市人民政府 2023): tables A, B and C in full, consistent with R1-R4,
@@ -26,66 +27,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import DDL, FINDING_COLUMNS
+
 PARSER_VERSION = "0.1.0"
 
-DDL = """
-create schema raw;
-create schema quality;
-create table raw.files (
-    sha256 varchar primary key,
-    original_name varchar,
-    extension varchar,
-    size_bytes bigint,
-    archive_path varchar,
-    received_at timestamp,
-    status varchar,
-    error varchar
-);
-create table raw.receipts (
-    receipt_id varchar primary key,
-    sha256 varchar,
-    original_name varchar,
-    received_at timestamp
-);
-create table raw.reports (
-    report_id varchar primary key,
-    source_name varchar,
-    agency varchar,
-    year integer,
-    form_version varchar,
-    report_date date,
-    parsed_at timestamp,
-    parser_version varchar
-);
-create table raw."values" (
-    report_id varchar,
-    table_code varchar,
-    row_code varchar,
-    column_code varchar,
-    value double,
-    raw_text varchar,
-    line integer,
-    primary key (report_id, table_code, row_code, column_code)
-);
-create table quality.findings (
-    report_id varchar,
-    rule_id varchar,
-    severity varchar,
-    table_code varchar,
-    row_code varchar,
-    column_code varchar,
-    expected double,
-    actual double,
-    line integer,
-    raw_text varchar,
-    message varchar
-);
-create table quality.validated_reports (
-    report_id varchar primary key,
-    validated_at timestamp,
-    run_id varchar
-);
-"""
+
 
 B_COLUMNS = [
     "natural_person",
@@ -365,7 +311,8 @@ def build_fixture(path: str | os.PathLike) -> dict[str, str]:
         con.executemany("insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?)", reports)
         con.executemany('insert into raw."values" values (?, ?, ?, ?, ?, ?, ?)', values)
         con.executemany(
-            "insert into quality.findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
+            f"insert into quality.findings ({', '.join(FINDING_COLUMNS[:-1])}) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings
         )
         con.executemany("insert into quality.validated_reports values (?, ?, ?)", validated)
         con.execute("checkpoint")

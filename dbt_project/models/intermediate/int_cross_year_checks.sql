@@ -1,8 +1,10 @@
 -- FORM.md's rules across years, R6 and R7: each current report against the current report of
 -- the same agency (agency_key) for the year before. One row per comparison, in the shape of
 -- the per-report checks: expected = what last year's report implies, actual = what this
--- year's prints. The GX suite expectations/cross_year_invariants.json judges them (an asset
--- check on this model, warning severity: the numbers cannot tell which year is wrong).
+-- year's prints, and the arithmetic written out with both reports' numbers. The GX suite
+-- expectations/cross_year_invariants.json judges them (an asset check on this model, warning
+-- severity: the numbers cannot tell which year is wrong); int_findings_described turns the
+-- failing ones into findings.
 with current_reports as (
     select report_id, agency_key, year
     from {{ ref('int_report_versions') }}
@@ -34,7 +36,9 @@ r6 as (
         prev.value as expected,
         cur.value as actual,
         cur.source_line,
-        cur.raw_text
+        cur.raw_text,
+        '上年度结转下年度 ' || {{ number_text('prev.value') }}
+            || ' ≠ 本年上年结转 ' || {{ number_text('cur.value') }} as arithmetic
     from pairs
     inner join report_values as cur
         on cur.report_id = pairs.report_id
@@ -58,7 +62,11 @@ r7 as (
         previous_in_force.value + issued.value - repealed.value as expected,
         in_force.value as actual,
         in_force.source_line,
-        in_force.raw_text
+        in_force.raw_text,
+        {{ number_text('previous_in_force.value') }} || ' + ' || {{ number_text('issued.value') }}
+            || ' - ' || {{ number_text('repealed.value') }} || ' = '
+            || {{ number_text('previous_in_force.value + issued.value - repealed.value') }}
+            || ' ≠ ' || {{ number_text('in_force.value') }} as arithmetic
     from pairs
     inner join report_values as in_force
         on in_force.report_id = pairs.report_id
@@ -87,5 +95,6 @@ select
     cast(expected as double precision) as expected,
     cast(actual as double precision) as actual,
     cast(source_line as integer) as source_line,
-    cast(raw_text as varchar) as raw_text
+    cast(raw_text as varchar) as raw_text,
+    cast(arithmetic as varchar) as arithmetic
 from (select * from r6 union all select * from r7) as checks

@@ -1,9 +1,33 @@
 -- Every finding of every report, held and superseded ones included, described for people:
 -- the report's final status and version, the rule in Chinese, the table (表二/表三/表四) and
 -- its heading, the row and column by their printed labels, and the failing arithmetic with
--- the report's own numbers. fct_findings publishes it.
--- Grain: report x finding_number (findings numbered in a stable order inside a report).
-with findings as (
+-- the report's own numbers. Findings come from the validation step (quality.findings: parser
+-- warnings and the per-report GX suite, arithmetic written by the checks query) and from the
+-- rules across years (int_cross_year_checks, the rows its GX suite fails). fct_findings
+-- publishes it. Grain: report x finding_number (numbered in a stable order inside a report).
+with report_findings as (
+    select
+        report_id, rule_id, severity, table_code, row_code, column_code, expected, actual,
+        source_line, raw_text, message, arithmetic,
+        null::varchar as compared_report_id
+    from {{ ref('stg_quality__findings') }}
+),
+
+-- expectations/cross_year_invariants.json (expect_column_pair_values_to_be_equal on expected
+-- and actual, an asset check on int_cross_year_checks) fails exactly these rows; both sides
+-- are never null there.
+cross_year_findings as (
+    select
+        checks.report_id, checks.rule_id, rules.severity, checks.table_code, checks.row_code,
+        checks.column_code, checks.expected, checks.actual, checks.source_line,
+        checks.raw_text, null::varchar as message, checks.arithmetic,
+        checks.previous_report_id as compared_report_id
+    from {{ ref('int_cross_year_checks') }} as checks
+    inner join {{ ref('form_rules') }} as rules on checks.rule_id = rules.rule_id
+    where checks.expected <> checks.actual
+),
+
+findings as (
     select
         *,
         row_number() over (
@@ -11,7 +35,11 @@ with findings as (
             order by rule_id, table_code, row_code, column_code, source_line,
                 expected, actual, message
         ) as finding_number
-    from {{ ref('stg_quality__findings') }}
+    from (
+        select * from report_findings
+        union all
+        select * from cross_year_findings
+    ) as all_findings
 ),
 
 report_status as (
@@ -41,74 +69,6 @@ form_rules as (
 
 form_sections as (
     select * from {{ ref('form_sections') }}
-),
-
-report_values as (
-    select * from {{ ref('int_values_labelled') }}
-),
-
--- The cells of the sums R1-R4 (FORM.md), each on its side: 'rhs' is the sum the rule
--- expects (expected), 'lhs' what the report prints (actual). Blank cells count as 0.
-terms as (
-    select
-        findings.report_id,
-        findings.finding_number,
-        case
-            when findings.rule_id in ('R1', 'R4') and report_values.column_code = 'total'
-                then 'lhs'
-            when findings.rule_id in ('R1', 'R4') then 'rhs'
-            when findings.rule_id = 'R2'
-                and report_values.row_code in ('results_total', 'carried_forward') then 'lhs'
-            when findings.rule_id = 'R2' then 'rhs'
-            when findings.rule_id = 'R3' and report_values.row_code = 'results_total'
-                then 'lhs'
-            else 'rhs'
-        end as side,
-        report_values.row_position,
-        report_values.column_position,
-        case
-            when report_values.value is null then '空'
-            when report_values.value = floor(report_values.value)
-                then cast(cast(report_values.value as bigint) as varchar)
-            else cast(report_values.value as varchar)
-        end as value_text
-    from findings
-    inner join report_values
-        on findings.report_id = report_values.report_id
-        and findings.table_code = report_values.table_code
-    where
-        (
-            findings.rule_id in ('R1', 'R4')
-            and report_values.row_code = findings.row_code
-        )
-        or (
-            findings.rule_id = 'R2'
-            and report_values.column_code = findings.column_code
-            and report_values.row_code in (
-                'new_received', 'carried_over', 'results_total', 'carried_forward'
-            )
-        )
-        or (
-            findings.rule_id = 'R3'
-            and report_values.column_code = findings.column_code
-            and report_values.row_code not in (
-                'new_received', 'carried_over', 'carried_forward'
-            )
-        )
-),
-
-arithmetic as (
-    select
-        report_id,
-        finding_number,
-        string_agg(value_text, ' + ' order by row_position, column_position)
-            filter (where side = 'rhs') as rhs_text,
-        count(*) filter (where side = 'rhs') as rhs_terms,
-        string_agg(value_text, ' + ' order by row_position, column_position)
-            filter (where side = 'lhs') as lhs_text,
-        count(*) filter (where side = 'lhs') as lhs_terms
-    from terms
-    group by report_id, finding_number
 ),
 
 form_rows as (
@@ -166,51 +126,63 @@ with_column as (
 numbers as (
     select
         with_column.*,
-        case
-            when expected is null then null
-            when expected = floor(expected) then cast(cast(expected as bigint) as varchar)
-            else cast(expected as varchar)
-        end as expected_text,
-        case
-            when actual is null then null
-            when actual = floor(actual) then cast(cast(actual as bigint) as varchar)
-            else cast(actual as varchar)
-        end as actual_text
+        case when expected is not null then {{ number_text('expected') }} end as expected_text,
+        case when actual is not null then {{ number_text('actual') }} end as actual_text,
+        case table_code
+            when 'A' then '表二'
+            when 'B' then '表三'
+            when 'C' then '表四'
+        end as table_label_zh
     from with_column
     where column_rank = 1
 ),
 
 described as (
     select
-        numbers.*,
+        numbers.report_id,
+        numbers.finding_number,
+        numbers.agency,
+        numbers.year,
+        numbers.report_status,
+        numbers.report_version,
+        numbers.rule_id,
+        numbers.severity,
         form_rules.description_zh as rule_description_zh,
-        case numbers.table_code
-            when 'A' then '表二'
-            when 'B' then '表三'
-            when 'C' then '表四'
-        end as table_label_zh,
+        numbers.table_code,
+        numbers.table_label_zh,
         form_sections.heading_zh as table_heading_zh,
-        case
-            when arithmetic.rhs_text is not null and arithmetic.lhs_text is not null then
-                arithmetic.rhs_text
-                || case when arithmetic.rhs_terms > 1 then ' = ' || numbers.expected_text else '' end
-                || ' ≠ '
-                || arithmetic.lhs_text
-                || case when arithmetic.lhs_terms > 1 then ' = ' || numbers.actual_text else '' end
-            when numbers.rule_id = 'R5' then
-                numbers.actual_text || ' 不是非负'
-                || case when numbers.column_code = 'amount' then '数' else '整数' end
-            when numbers.expected is not null and numbers.actual is not null then
-                numbers.expected_text || ' ≠ ' || numbers.actual_text
-        end as arithmetic_zh
+        numbers.row_code,
+        numbers.row_label_zh,
+        numbers.row_group,
+        numbers.column_code,
+        numbers.column_label_zh,
+        numbers.expected,
+        numbers.actual,
+        numbers.expected_text,
+        numbers.actual_text,
+        coalesce(
+            numbers.arithmetic,
+            case
+                when numbers.expected is not null and numbers.actual is not null
+                    then numbers.expected_text || ' ≠ ' || numbers.actual_text
+            end
+        ) as arithmetic_zh,
+        numbers.source_line,
+        numbers.raw_text,
+        -- the cross-year rules carry no message of their own: name the cell and last year
+        coalesce(
+            numbers.message,
+            numbers.rule_id || ' ' || coalesce(numbers.table_label_zh, '')
+            || '「' || coalesce(numbers.row_label_zh, '') || '」行「'
+            || coalesce(numbers.column_label_zh, '') || '」栏：' || numbers.arithmetic
+            || '（对照 ' || coalesce(cast(numbers.year - 1 as varchar), '上一') || ' 年度报告）'
+        ) as message,
+        numbers.compared_report_id
     from numbers
     left join form_rules
         on numbers.rule_id = form_rules.rule_id
     left join form_sections
         on numbers.table_code = form_sections.table_code
-    left join arithmetic
-        on numbers.report_id = arithmetic.report_id
-        and numbers.finding_number = arithmetic.finding_number
 )
 
 select * from described

@@ -1,4 +1,5 @@
--- Every finding of every report, held and superseded ones included: which rule, which
+-- Every finding of every report, held and superseded ones included (the rules across years
+-- R6/R7 too): which rule, which
 -- table/row/column by its printed label, which values, and the failing arithmetic
 -- (described in int_findings_described). Grain: report x finding_number.
 with described as (
@@ -28,7 +29,8 @@ final as (
         cast(arithmetic_zh as varchar)   as arithmetic_zh,
         cast(source_line as integer)     as source_line,
         cast(raw_text as varchar)        as raw_text,
-        cast(message as varchar)         as message
+        cast(message as varchar)         as message,
+        cast(compared_report_id as varchar) as compared_report_id
     from described
     order by report_id, finding_number
 )

@@ -15,7 +15,8 @@ renamed as (
         cast(actual as double precision) as actual,
         cast(line as integer)        as source_line,
         cast(raw_text as varchar)    as raw_text,
-        cast(message as varchar)     as message
+        cast(message as varchar)     as message,
+        cast(arithmetic as varchar)  as arithmetic
     from source
 )
 
