@@ -29,7 +29,7 @@ def load_report(path: Path) -> ParsedReport:
     from .quality.findings import as_findings, judge
     from .reports.parser import parse_document
     from .reports.readers import read_document
-    from .stages.parse import values_frame
+    from .stages.parse import quotes_frame, values_frame
 
     try:
         data = path.read_bytes()
@@ -37,7 +37,7 @@ def load_report(path: Path) -> ParsedReport:
         raise UnreadableReport(f"{path}: cannot read ({exc.strerror})") from None
     report = parse_document(read_document(data, str(path)), hashlib.sha256(data).hexdigest())
     reports = pd.DataFrame({"report_id": [report.sha256], "agency": [report.agency], "year": [report.year]})
-    findings, _ = judge(values_frame(report), reports)
+    findings, _ = judge(values_frame(report), reports, quotes_frame(report))
     report.findings = report.findings + as_findings(findings)
     return report
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import duckdb
 
+# The columns of raw.narrative_quotes (counts of table B quoted in the narrative, for R8).
+QUOTE_COLUMNS = ["report_id", "row_code", "quoted", "quote_text", "line"]
+
 # The columns of raw.parse_findings and quality.findings, in table order.
 FINDING_COLUMNS = ["report_id", "rule_id", "severity", "table_code", "row_code", "column_code",
                    "expected", "actual", "line", "raw_text", "message", "arithmetic"]
@@ -28,6 +31,9 @@ create table if not exists raw."values" (
     report_id varchar, table_code varchar, row_code varchar, column_code varchar,
     value double, raw_text varchar, line integer,
     primary key (report_id, table_code, row_code, column_code));
+create table if not exists raw.narrative_quotes (
+    report_id varchar, row_code varchar, quoted double, quote_text varchar, line integer,
+    primary key (report_id, row_code));
 create table if not exists raw.parse_findings (
     report_id varchar, rule_id varchar, severity varchar, table_code varchar, row_code varchar,
     column_code varchar, expected double, actual double, line integer, raw_text varchar,

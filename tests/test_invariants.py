@@ -39,8 +39,8 @@ def test_clean_sample_passes_every_rule(clean_values):
     findings, result = findings_of(clean_values)
     assert findings == []
     assert result.success
-    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3",
-                                                           "S4"}
+    assert {o.meta["rule_id"] for o in result.outcomes} == {"R1", "R2", "R3", "R4", "R5", "R8", "S1", "S2",
+                                                           "S3", "S4"}
 
 
 def test_r1_row_total(clean_values):

@@ -15,7 +15,8 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def message(rule: str, table: str, row: str, column: str, expected: float, actual: float) -> str:
+def message(rule: str, table: str, row: str, column: str, expected: float, actual: float,
+            raw_text: str | None = None) -> str:
     row_label = form.row_label(table, row)
     col_label = form.column_label(table, column)
     if rule == "R1":
@@ -39,17 +40,21 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
     if rule == "S4":
         return (f"S4 乡镇、街道本年新收政府信息公开申请 {_num(actual)} 件，远超乡镇、街道的通常数量"
                 "（请核对是否填入了县、市的数字，或两个单元格被连在一起）")
+    if rule == "R8":
+        return (f"R8 正文所述「{raw_text}」为{_num(actual)}件，与表三「{row_label}」总计"
+                f"{_num(expected)}件不一致")
     if rule == "R5":
         kind = "非负数" if column == "amount" else "非负整数"
         return f"R5 「{row_label}」行「{col_label}」栏为 {_num(actual)}，应为{kind}"
     return f"{rule} {row_label} {col_label}: {_num(actual)} ≠ {_num(expected)}"
 
 
-def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> tuple[pd.DataFrame, SuiteResult]:
-    """Evaluate every invariant over ``values`` (and the sanity rules when ``reports`` is
-    given) and return the findings of the failed ones (columns FINDING_COLUMNS) with the GX
-    result they came from."""
-    checks = evaluate(values, reports)
+def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None,
+          quotes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, SuiteResult]:
+    """Evaluate every invariant over ``values`` (the sanity rules when ``reports`` is given,
+    R8 when the narrative ``quotes`` are) and return the findings of the failed ones (columns
+    FINDING_COLUMNS) with the GX result they came from."""
+    checks = evaluate(values, reports, quotes)
     result = run_suite("report_invariants", checks)
     frames = []
     for outcome in result.outcomes:
@@ -58,7 +63,7 @@ def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> tuple[pd
         bad = outcome.unexpected.copy()
         bad["severity"] = outcome.meta["severity"]
         bad["message"] = [
-            message(r.rule_id, r.table_code, r.row_code, r.column_code, r.expected, r.actual)
+            message(r.rule_id, r.table_code, r.row_code, r.column_code, r.expected, r.actual, r.raw_text)
             for r in bad.itertuples()
         ]
         frames.append(bad[FINDING_COLUMNS])

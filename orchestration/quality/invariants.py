@@ -1,5 +1,5 @@
-"""FORM.md invariants R1-R5 and the sanity rules S1-S4 as data, and the one SQL query that
-evaluates them.
+"""FORM.md invariants R1-R5 and R8 and the sanity rules S1-S4 as data, and the one SQL
+query that evaluates them.
 
 Each check is "sum(lhs cells) = sum(rhs cells)" over cells of one report; the query turns a
 long table of values (report_id, table_code, row_code, column_code, value, raw_text, line)
@@ -133,7 +133,7 @@ signs as (
 select * from sums
 union all
 select * from signs
-{sanity}
+{extra}
 order by report_id, rule_id, check_id
 """
 
@@ -185,10 +185,27 @@ where v.table_code = 'B' and v.row_code = 'new_received' and v.column_code = 'to
 """
 
 
-def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+# R8: every count of table B the narrative quotes (raw.narrative_quotes, read by
+# orchestration/reports/narrative.py) against the table's total of that row; a quote whose
+# row the table leaves blank or lacks is not judged.
+NARRATIVE_SQL = """
+union all
+select q.report_id, 'R8' as rule_id, 'R8:' || q.row_code as check_id, 'B' as table_code,
+       q.row_code, 'total' as column_code, v.value::double as expected,
+       q.quoted::double as actual, q.line, q.quote_text as raw_text,
+       '正文 ' || {q_value_text} || ' ≠ 表三 ' || {v_value_text} as arithmetic
+from quotes q
+join "values" v on v.report_id = q.report_id and v.table_code = 'B'
+     and v.row_code = q.row_code and v.column_code = 'total'
+where v.value is not null
+"""
+
+
+def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None,
+             quotes: pd.DataFrame | None = None) -> pd.DataFrame:
     """All checks of every report in ``values`` as a DataFrame (one row per report x check,
     with the arithmetic written out). With ``reports`` (report_id, agency, year) the sanity
-    rules S1-S4 run too."""
+    rules S1-S4 run too; with ``quotes`` (raw.narrative_quotes) R8."""
     con = duckdb.connect()
     con.register("terms", terms())
     con.register("value_types", value_type_frame())
@@ -196,14 +213,18 @@ def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None) -> pd.Da
     texts = {"value_text": NUMBER_TEXT.format(x="v.value"),
              "v_value_text": NUMBER_TEXT.format(x="v.value"),
              "expected_text": NUMBER_TEXT.format(x="e.expected"),
-             "actual_text": NUMBER_TEXT.format(x="e.actual")}
-    sanity = ""
+             "actual_text": NUMBER_TEXT.format(x="e.actual"),
+             "q_value_text": NUMBER_TEXT.format(x="q.quoted")}
+    extra = ""
     if reports is not None:
         con.register("reports", reports)
-        sanity = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN,
+        extra = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN,
                                    county=COUNTY_PATTERN, not_county=NOT_COUNTY_PATTERN,
                                    township_max=TOWNSHIP_MAX_APPLICATIONS, **texts)
+    if quotes is not None:
+        con.register("quotes", quotes)
+        extra += NARRATIVE_SQL.format(**texts)
     try:
-        return con.execute(CHECKS_SQL.format(sanity=sanity, **texts)).df()
+        return con.execute(CHECKS_SQL.format(extra=extra, **texts)).df()
     finally:
         con.close()

@@ -91,6 +91,16 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Quote:
+    """A count of table B quoted in the narrative (R8 compares it with the table)."""
+
+    row: str  # table B row code; the column is always the total
+    number: int
+    line: int
+    text: str  # the clause it was read from
+
+
 @dataclass
 class ParsedReport:
     source: str
@@ -101,6 +111,7 @@ class ParsedReport:
     report_date: str | None  # ISO date
     values: list[Value]
     findings: list[Finding] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
 
     def nested(self, table: str) -> dict[str, dict[str, int | float | None]]:
         out: dict[str, dict[str, int | float | None]] = {}

@@ -1,5 +1,5 @@
-"""Rule R8: application counts quoted in the narrative (preamble and section 一) against
-table B's totals.
+"""Rule R8's data: application counts quoted in the narrative (preamble and section 一), which
+the checks query (orchestration/quality/invariants.py) compares with table B's totals.
 
 A sentence that speaks about applications (申请 / 依申请) is cut into clauses at
 ，、；; a clause names one quantity by its verb and carries exactly one count ``N件``/``N份``
@@ -14,14 +14,14 @@ A sentence that speaks about applications (申请 / 依申请) is cut into claus
 | 未收到 / 未接到 … 公开申请 (no number)            | new_received = 0           |
 
 Clauses about review, litigation, licensing or complaints (行政复议, 诉讼, 许可, 投诉, 留言)
-are skipped. A finding is made only when both numbers exist and differ.
+are skipped. R8 fails only when both numbers exist and differ.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .model import Quote
 from .text import clean
 
 _SENTENCES = re.compile(r"[。；;！!？?\n]")
@@ -37,13 +37,6 @@ _NONE = re.compile(r"未(?:收到|接到|受理)[^，,。]*?公开(?:的)?(?:申
 
 ROWS = ("new_received", "carried_over", "results_total", "carried_forward")
 
-
-@dataclass(frozen=True)
-class Quote:
-    row: str
-    number: int
-    line: int
-    text: str
 
 
 def _classify(clause: str) -> str | None:

@@ -88,7 +88,7 @@ def parse_document(doc: Document, sha256: str) -> ParsedReport:
     head = items[:head_end]
     agency, year, report_date = read_metadata([it.cell.text for it in head],
                                               [it.cell.text for it in items[-6:]])
-    findings.extend(_narrative_findings(head, values))
+    quotes = narrative.quotes([(it.cell.text, it.cell.line) for it in head if len(it.key) > 12])
     if year is None:
         findings.append(_finding("P4", None, None, None, "未能从标题、统计期限或正文中识别报告年度"))
     if agency is None:
@@ -102,6 +102,7 @@ def parse_document(doc: Document, sha256: str) -> ParsedReport:
         report_date=report_date,
         values=values,
         findings=findings,
+        quotes=quotes,
     )
 
 
@@ -305,27 +306,6 @@ def _add_value(values, findings, table, row, column: form.ColumnSpec, cell: Cell
         findings.append(_finding("P1", table, row, cell.line,
                                  f"「{form.row_label(table, row)}」行「{column.label_zh}」"
                                  f"栏为空（记为空值，不按0计）", column=column.column))
-
-
-def _narrative_findings(head: list[_Item], values: list[Value]) -> list[Finding]:
-    """R8: counts quoted in the preamble and section 一 against table B's totals."""
-    totals = {v.row: v.value for v in values if v.table == "B" and v.column == "total"}
-    paragraphs = [(it.cell.text, it.cell.line) for it in head if len(it.key) > 12]
-    out: list[Finding] = []
-    for quote in narrative.quotes(paragraphs):
-        table_value = totals.get(quote.row)
-        if table_value is None or table_value == quote.number:
-            continue
-        label = form.row_label("B", quote.row)
-        out.append(Finding("R8", "warning", "B", quote.row, "total", float(table_value),
-                           float(quote.number), quote.line,
-                           f"正文所述「{quote.text}」为{quote.number}件，与表三「{label}」总计"
-                           f"{_fmt(table_value)}件不一致"))
-    return out
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _finding(rule, table, row, line, message, column=None) -> Finding:

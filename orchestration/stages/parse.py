@@ -14,7 +14,7 @@ import pandas as pd
 from ..reports.model import ParsedReport
 from ..reports.parser import PARSER_VERSION
 from ..settings import Settings
-from ..warehouse import FINDING_COLUMNS
+from ..warehouse import FINDING_COLUMNS, QUOTE_COLUMNS
 from .supervisor import ParseTask, parse_supervised
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,15 @@ def _value_rows(report: ParsedReport) -> list[tuple]:
 def _finding_rows(report: ParsedReport) -> list[tuple]:
     return [(report.sha256, f.rule, f.severity, f.table, f.row, f.column, f.expected, f.actual, f.line, None,
              f.message, None) for f in report.findings]
+
+
+def _quote_rows(report: ParsedReport) -> list[tuple]:
+    return [(report.sha256, q.row, float(q.number), q.text, q.line) for q in report.quotes]
+
+
+def quotes_frame(report: ParsedReport) -> pd.DataFrame:
+    """One report's narrative quotes in the shape of raw.narrative_quotes (what R8 reads)."""
+    return pd.DataFrame(_quote_rows(report), columns=QUOTE_COLUMNS).astype({"quoted": "float64", "line": "int64"})
 
 
 def values_frame(report: ParsedReport) -> pd.DataFrame:
@@ -89,20 +98,24 @@ def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
                  "parser_version"]).astype({"year": "Int64"})
     values = pd.DataFrame([row for o in parsed for row in _value_rows(o.report)], columns=VALUE_COLUMNS
                           ).astype({"value": "float64", "line": "Int64"})
+    quotes = pd.DataFrame([row for o in parsed for row in _quote_rows(o.report)], columns=QUOTE_COLUMNS
+                          ).astype({"quoted": "float64", "line": "Int64"})
     findings = pd.DataFrame([row for o in parsed for row in _finding_rows(o.report)], columns=FINDING_COLUMNS
                             ).astype({"expected": "float64", "actual": "float64", "line": "Int64"})
     con.register("batch_ids", ids)
     con.register("batch_reports", reports)
     con.register("batch_values", values)
     con.register("batch_findings", findings)
+    con.register("batch_quotes", quotes)
     con.execute("begin")
     try:
-        for table in ("raw.reports", 'raw."values"', "raw.parse_findings"):
+        for table in ("raw.reports", 'raw."values"', "raw.parse_findings", "raw.narrative_quotes"):
             con.execute(f"delete from {table} where report_id in (select report_id from batch_ids)")
         con.execute("insert into raw.reports select report_id, source_name, agency, year::integer, form_version, "
                     "report_date::date, parsed_at, parser_version from batch_reports")
         con.execute('insert into raw."values" select * from batch_values')
         con.execute("insert into raw.parse_findings by name select * from batch_findings")
+        con.execute("insert into raw.narrative_quotes by name select * from batch_quotes")
         con.execute("update raw.files set status = 'parsed', error = null "
                     "where sha256 in (select report_id from batch_ids)")
         if failed:
@@ -112,5 +125,5 @@ def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
         con.execute("rollback")
         raise
     finally:
-        for name in ("batch_ids", "batch_reports", "batch_values", "batch_findings"):
+        for name in ("batch_ids", "batch_reports", "batch_values", "batch_findings", "batch_quotes"):
             con.unregister(name)

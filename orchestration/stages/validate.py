@@ -59,7 +59,9 @@ def _judge_batch(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: str) ->
         values = con.execute('select * from raw."values" where report_id in (select report_id from batch_ids)').df()
         reports = con.execute("select report_id, agency, year from raw.reports "
                               "where report_id in (select report_id from batch_ids)").df()
-        findings, result = judge(values, reports)
+        quotes = con.execute("select * from raw.narrative_quotes "
+                             "where report_id in (select report_id from batch_ids)").df()
+        findings, result = judge(values, reports, quotes)
         con.execute("begin")
         try:
             con.execute("delete from quality.findings where report_id in (select report_id from batch_ids)")

@@ -5,11 +5,11 @@ values; the clean report is published; the three are held, listed and sent feedb
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from samples import ROOT, SAMPLE, variant
 from xxgk_pipeline_fixture import dbt_build, settings_for
 
 from orchestration.stages.ingest import ingest_inbox
@@ -17,9 +17,6 @@ from orchestration.stages.parse import parse_received
 from orchestration.stages.publish import publish, validation_summary
 from orchestration.stages.validate import validate_pending
 from orchestration.warehouse import connect
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from samples import ROOT, SAMPLE, variant  # noqa: E402
 
 REPORTS = ROOT / "seeds" / "reports"
 # file -> (agency, {source line: cell as typed}) relative to the sample
