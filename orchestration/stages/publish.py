@@ -75,7 +75,8 @@ manifest.json    sha256, bytes and row counts of every file, the source reports,
 
 dim_report.status: accepted (current, in the fact tables), superseded (a later corrected
 file of the same agency and year was accepted), held (error findings; not published until
-a corrected file is accepted), pending. rpt_report_status also lists unreadable files.
+a corrected file is accepted), pending, unreadable (the file could not be read as a report;
+no agency, year or version). rpt_report_status lists every file with its receipts.
 """
 
 

@@ -52,7 +52,11 @@ def test_both_versions_stay_in_archive_and_staging(pipeline):
         assert Path(path).exists()
     staged = {r[0] for r in query(w, "select report_id from main_staging.stg_raw__reports")}
     assert set(ids.values()) <= staged
-    assert {r[0] for r in query(w, "select report_id from main_marts.dim_report")} == set(ids.values())
+    assert {r[0] for r in query(w, "select report_id from main_marts.dim_report "
+                                   "where status <> 'unreadable'")} == set(ids.values())
+    # scan.pdf: received, unreadable, and listed too
+    assert query(w, "select source_name, version from main_marts.dim_report where status = 'unreadable'") == [
+        ("scan.pdf", None)]
 
 
 def test_exact_duplicate_is_one_report_with_several_receipts(pipeline):

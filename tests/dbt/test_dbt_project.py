@@ -113,12 +113,17 @@ def test_only_the_accepted_report_reaches_the_marts(built):
         w,
         "select report_id, agency, year, warning_count from main_marts.dim_report where is_current",
     ) == [(ids["accepted"], "宿迁市人民政府", 2023, 1)]
-    # every parsed report is listed in dim_report with its status; only the current one is in facts
+    # every received report is listed in dim_report with its status (an unreadable file too,
+    # without version); only the current one is in facts
     assert dict(query(w, "select report_id, status from main_marts.dim_report")) == {
         ids["accepted"]: "accepted",
         ids["held"]: "held",
         ids["pending"]: "pending",
+        ids["unreadable"]: "unreadable",
     }
+    assert query(w, "select version, is_current, status_reason from main_marts.dim_report "
+                    "where status = 'unreadable'") == [
+        (None, False, "unreadable: PDF has no text layer (scanned image); OCR is not supported")]
     for mart in ("fct_applications", "fct_active_disclosure", "fct_review_litigation"):
         assert query(w, f"select distinct report_id from main_marts.{mart}") == [
             (ids["accepted"],)

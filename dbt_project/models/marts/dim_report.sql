@@ -1,7 +1,40 @@
--- One row per parsed report, every version: which one is current (published in the fact
--- marts), which were superseded by a correction, which are held, and why.
-with versions as (
-    select * from {{ ref('int_report_versions') }}
+-- One row per received report, every version: which one is current (published in the fact
+-- marts), which were superseded by a correction, which are held, which files could not be
+-- read as a report at all, and why.
+with parsed_versions as (
+    select
+        report_id, agency, agency_key, year, version, status, is_current, superseded_by,
+        status_reason, form_version, report_date, source_name, received_at, error_count,
+        warning_count
+    from {{ ref('int_report_versions') }}
+),
+
+-- an unreadable file names no agency or year: it has no version and is never current
+unreadable_files as (
+    select
+        report_id,
+        null as agency,
+        null as agency_key,
+        null as year,
+        null as version,
+        status,
+        false as is_current,
+        null as superseded_by,
+        status_reason,
+        null as form_version,
+        null as report_date,
+        original_name as source_name,
+        received_at,
+        error_count,
+        warning_count
+    from {{ ref('int_report_status') }}
+    where status = 'unreadable'
+),
+
+versions as (
+    select * from parsed_versions
+    union all
+    select * from unreadable_files
 ),
 
 final as (
