@@ -62,6 +62,12 @@ def test_r6_failures_are_findings_of_the_later_report(two_years):
          1.0, 0.0, "上年度结转下年度 1 ≠ 本年上年结转 0", CARRIED_OVER_TOTAL, earlier),
     ]
     assert {(r[0], r[1]) for r in rows} == {(later, 2022)}
+    # the clean cases: every other column of R6, and R7 (table A unchanged, nothing issued or
+    # repealed in the sample), were compared and agree
+    assert query(two_years["warehouse"], """
+        select rule_id, count(*), count(*) filter (where expected <> actual)
+        from main_intermediate.int_cross_year_checks group by rule_id order by rule_id""") == [
+        ("R6", 7, 2), ("R7", 2, 0)]
     # a warning: both years stay published
     assert query(two_years["warehouse"], "select count(distinct report_id) from main_marts.fct_applications") == [(2,)]
 
