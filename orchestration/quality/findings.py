@@ -8,7 +8,7 @@ from ..reports import form
 from ..reports.model import Finding
 from ..warehouse import FINDING_COLUMNS
 from .gate import SuiteResult, run_suite
-from .invariants import evaluate
+from .invariants import checks_query
 
 
 def _num(x: float) -> str:
@@ -54,21 +54,29 @@ def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None,
     """Evaluate every invariant over ``values`` (the sanity rules when ``reports`` is given,
     R8 when the narrative ``quotes`` are) and return the findings of the failed ones (columns
     FINDING_COLUMNS) with the GX result they came from."""
-    checks = evaluate(values, reports, quotes)
-    result = run_suite("report_invariants", checks)
-    frames = []
-    for outcome in result.outcomes:
-        if outcome.success or outcome.unexpected.empty:
-            continue
-        bad = outcome.unexpected.copy()
-        bad["severity"] = outcome.meta["severity"]
-        bad["message"] = [
-            message(r.rule_id, r.table_code, r.row_code, r.column_code, r.expected, r.actual, r.raw_text)
-            for r in bad.itertuples()
-        ]
-        frames.append(bad[FINDING_COLUMNS])
-    findings = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
-    return findings, result
+    con, sql = checks_query(values, reports, quotes)
+    try:
+        # GX judges a lean frame (what the expectations read); the cell, line, raw text and
+        # arithmetic of the checks it fails are fetched afterwards, which keeps ~250 strings
+        # per report out of pandas.
+        con.execute(f"create temp table checks as "
+                    f"select (row_number() over () - 1)::bigint as check_row, * from ({sql})")
+        lean = con.execute("select check_row, rule_id, expected, actual from checks order by check_row").df()
+        result = run_suite("report_invariants", lean)
+        failed = [outcome.unexpected.assign(severity=outcome.meta["severity"])[["check_row", "severity"]]
+                  for outcome in result.outcomes if not outcome.success and not outcome.unexpected.empty]
+        if not failed:
+            return pd.DataFrame(columns=FINDING_COLUMNS), result
+        con.register("failed", pd.concat(failed, ignore_index=True))
+        bad = con.execute("select c.*, f.severity from checks c join failed f using (check_row) "
+                          "order by c.report_id, c.rule_id, c.check_id").df()
+    finally:
+        con.close()
+    bad["message"] = [
+        message(r.rule_id, r.table_code, r.row_code, r.column_code, r.expected, r.actual, r.raw_text)
+        for r in bad.itertuples()
+    ]
+    return bad[FINDING_COLUMNS].reset_index(drop=True), result
 
 
 def as_findings(frame: pd.DataFrame) -> list[Finding]:

@@ -201,11 +201,11 @@ where v.value is not null
 """
 
 
-def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None,
-             quotes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All checks of every report in ``values`` as a DataFrame (one row per report x check,
-    with the arithmetic written out). With ``reports`` (report_id, agency, year) the sanity
-    rules S1-S4 run too; with ``quotes`` (raw.narrative_quotes) R8."""
+def checks_query(values: pd.DataFrame, reports: pd.DataFrame | None = None,
+                 quotes: pd.DataFrame | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """An in-memory DuckDB connection holding the inputs, and the checks query over them:
+    R1-R5, the sanity rules S1-S4 when ``reports`` (report_id, agency, year) is given, R8
+    when ``quotes`` (raw.narrative_quotes) is. The caller closes the connection."""
     con = duckdb.connect()
     con.register("terms", terms())
     con.register("value_types", value_type_frame())
@@ -219,12 +219,20 @@ def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None,
     if reports is not None:
         con.register("reports", reports)
         extra = SANITY_SQL.format(current_year=date.today().year, township=TOWNSHIP_PATTERN,
-                                   county=COUNTY_PATTERN, not_county=NOT_COUNTY_PATTERN,
-                                   township_max=TOWNSHIP_MAX_APPLICATIONS, **texts)
+                                  county=COUNTY_PATTERN, not_county=NOT_COUNTY_PATTERN,
+                                  township_max=TOWNSHIP_MAX_APPLICATIONS, **texts)
     if quotes is not None:
         con.register("quotes", quotes)
         extra += NARRATIVE_SQL.format(**texts)
+    return con, CHECKS_SQL.format(extra=extra, **texts)
+
+
+def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None,
+             quotes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All checks of every report in ``values`` as a DataFrame (one row per report x check,
+    with the arithmetic written out); see :func:`checks_query`."""
+    con, sql = checks_query(values, reports, quotes)
     try:
-        return con.execute(CHECKS_SQL.format(extra=extra, **texts)).df()
+        return con.execute(sql).df()
     finally:
         con.close()
