@@ -17,7 +17,7 @@ MART_SCHEMA = "main_marts"
     specs=[
         dg.AssetSpec(["quality", "findings"], deps=[["raw", "values"], ["raw", "reports"], ["raw", "parse_findings"]],
                      group_name="quality", owners=OWNERS, kinds={"python", "duckdb", "great_expectations"},
-                     description="Findings of the GX suite `report_invariants` (R1-R5) and of the parser: "
+                     description="Findings of the GX suite `report_invariants` (R1-R5, R8, S1-S4) and of the parser (P1-P4): "
                                  "rule, severity, cell, expected vs actual, source line. A report with an "
                                  "error finding is held out of the marts."),
         dg.AssetSpec(["quality", "validated_reports"], deps=[["raw", "reports"]], group_name="quality",
