@@ -48,6 +48,7 @@ class DagsterDev:
     home: Path
     data: Path
     log: Path
+    startup_s: float  # until the webserver answered
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
@@ -128,8 +129,9 @@ def dagster_dev(tmp_path_factory) -> DagsterDev:
              "-h", "127.0.0.1", "-p", str(port)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
+        started = time.monotonic()
         wait_for(f"http://127.0.0.1:{port}/server_info", 180, proc)
-        yield DagsterDev(f"http://127.0.0.1:{port}", home, data, log)
+        yield DagsterDev(f"http://127.0.0.1:{port}", home, data, log, time.monotonic() - started)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
