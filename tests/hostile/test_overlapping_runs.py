@@ -22,6 +22,9 @@ WAITED = "is locked by another process; waiting"  # orchestration/warehouse.py
 
 def test_two_overlapping_runs_both_succeed_and_converge(tmp_path):
     env, data = run_env(tmp_path)
+    # Create the instance's SQLite storage first: two processes creating it on a fresh
+    # DAGSTER_HOME race ("table alembic_version already exists"), a Dagster matter, not ours.
+    subprocess.run([str(DAGSTER), "instance", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     procs, logs = [], [tmp_path / "a.log", tmp_path / "b.log"]
     try:
