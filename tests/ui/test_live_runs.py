@@ -106,6 +106,8 @@ def test_report_dropped_in_inbox_is_published_by_the_sensor(dagster_dev, first_p
     assert runs[0]["status"] == "SUCCESS", dagster_dev.diagnosis()
     assert tags["dagster/sensor_name"] == "inbox_sensor" and tags["xxgk/trigger"] == "inbox"
     assert tags["xxgk/years"] == "2021" and tags["xxgk/writer"] == "warehouse"
+    messages = [m.lower() for m in dagster_dev.run_messages(runs[0]["runId"])]
+    assert not [m for m in messages if any(e in m for e in LOCK_ERRORS)]
     latest = dagster_dev.data / "published" / "latest"
     report_id = first_publication["report_id"]
     assert parquet(latest / "dim_report.parquet", "select status, is_current from {file}") == [("accepted", True)]
