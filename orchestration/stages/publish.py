@@ -93,9 +93,12 @@ def _is_disk_full(exc: BaseException) -> bool:
         "No space left on device" in str(exc) or '"errno":"28"' in str(exc))
 
 
-def _free_bytes(folder: Path) -> int:
-    stat = os.statvfs(folder)
-    return stat.f_bavail * stat.f_frsize
+def _room_left(folder: Path) -> str:
+    try:
+        stat = os.statvfs(folder)
+    except OSError:  # e.g. the folder itself could not be created
+        return "free space unknown"
+    return f"{stat.f_bavail * stat.f_frsize:,} bytes free after removing the unfinished snapshot"
 
 
 @dataclass
@@ -250,7 +253,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, k
         raise DiskFullError(
             errno.ENOSPC,
             f"disk full while publishing a snapshot into {published} "
-            f"({_free_bytes(published):,} bytes free after removing the unfinished snapshot); "
+            f"({_room_left(published)}); "
             f"latest still points to {current.name if current else 'no snapshot yet'}; "
             f"free space there and run again. Cause: {exc}",
             str(published)) from exc
