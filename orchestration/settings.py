@@ -23,6 +23,7 @@ class Settings:
     parse_timeout_s: float
     parse_memory_mb: int
     parse_workers: int
+    lock_wait_s: float = 600.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +45,8 @@ class Settings:
             parse_timeout_s=float(os.environ.get("XXGK_PARSE_TIMEOUT_S", "60")),
             parse_memory_mb=int(os.environ.get("XXGK_PARSE_MEMORY_MB", "1024")),
             parse_workers=int(os.environ.get("XXGK_PARSE_WORKERS", str(min(2, os.cpu_count() or 1)))),
+            # how long a stage waits for the DuckDB file lock held by another process
+            lock_wait_s=float(os.environ.get("XXGK_LOCK_WAIT_S", "600")),
         )
 
     def ensure_dirs(self) -> None:

@@ -3,11 +3,14 @@ Python writes before dbt runs. dbt declares these as sources (dbt_project/models
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 # The columns of raw.narrative_quotes (counts of table B quoted in the narrative, for R8).
 QUOTE_COLUMNS = ["report_id", "row_code", "quoted", "quote_text", "line"]
@@ -48,17 +51,27 @@ create table if not exists quality.validated_reports (
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False, attempts: int = 60):
-    """Open the warehouse, waiting (up to ~30 s) while another process holds the write lock."""
+def connect(path: Path, read_only: bool = False, wait_s: float = 30.0):
+    """Open the warehouse, waiting up to ``wait_s`` while another process holds the file lock.
+
+    Runs from the queue never meet here; two `dagster job execute` started by hand do, and
+    then one run's stage waits for the other's (XXGK_LOCK_WAIT_S, see RELIABILITY.md)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(attempts):
+    started = time.monotonic()
+    waited = False
+    while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+            if "lock" not in str(exc).lower() or time.monotonic() - started >= wait_s:
                 raise
+            if not waited:  # once per wait: shows in the run's output that two runs met
+                log.warning("warehouse %s is locked by another process; waiting up to %.0f s", path, wait_s)
+                waited = True
             time.sleep(0.5)
+    if waited:
+        log.warning("warehouse lock acquired after %.1f s", time.monotonic() - started)
     try:
         if not read_only:
             con.execute(DDL)

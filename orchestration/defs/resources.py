@@ -21,7 +21,8 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False):
-        with connect(self.settings().warehouse, read_only=read_only) as con:
+        settings = self.settings()
+        with connect(settings.warehouse, read_only=read_only, wait_s=settings.lock_wait_s) as con:
             yield con
 
 

@@ -32,6 +32,7 @@ open it from inside the snapshot folder, or use :func:`open_snapshot` (which set
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -78,6 +79,27 @@ file of the same agency and year was accepted), held (error findings; not publis
 a corrected file is accepted), pending, unreadable (the file could not be read as a report;
 no agency, year or version). rpt_report_status lists every file with its receipts.
 """
+
+
+class DiskFullError(OSError):
+    """The file system of the published folder filled up while a snapshot was written.
+    The unfinished snapshot has been removed and ``latest`` did not move."""
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    # DuckDB's COPY reports it as an IOException carrying the OS message and errno
+    return isinstance(exc, duckdb.IOException) and (
+        "No space left on device" in str(exc) or '"errno":"28"' in str(exc))
+
+
+def _room_left(folder: Path) -> str:
+    try:
+        stat = os.statvfs(folder)
+    except OSError:  # e.g. the folder itself could not be created
+        return "free space unknown"
+    return f"{stat.f_bavail * stat.f_frsize:,} bytes free after removing the unfinished snapshot"
 
 
 @dataclass
@@ -218,7 +240,28 @@ def content_hash(files: dict[str, dict]) -> str:
 def publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, keep: int = 10,
             force: bool = False) -> Snapshot:
     """Write every mart (Parquet + CSV), the feedback documents, the DuckDB catalog and the
-    manifest into a new snapshot; then switch latest and apply retention."""
+    manifest into a new snapshot; then switch latest and apply retention.
+
+    A full disk raises :class:`DiskFullError` (errno ENOSPC) naming the folder, the room left
+    and the snapshot ``latest`` still points to: DuckDB's own message names a file in the
+    hidden temporary folder, which is already gone when the error is read."""
+    try:
+        return _publish(con, published, validation, keep, force)
+    except (OSError, duckdb.IOException) as exc:
+        if not _is_disk_full(exc):
+            raise
+        current = current_snapshot(published)
+        raise DiskFullError(
+            errno.ENOSPC,
+            f"disk full while publishing a snapshot into {published} "
+            f"({_room_left(published)}); "
+            f"latest still points to {current.name if current else 'no snapshot yet'}; "
+            f"free space there and run again. Cause: {exc}",
+            str(published)) from exc
+
+
+def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, keep: int,
+             force: bool) -> Snapshot:
     published.mkdir(parents=True, exist_ok=True)
     _clean_stale(published)
     tmp = published / f".tmp-{uuid.uuid4().hex}"

@@ -64,7 +64,9 @@ def published_values(published: Path) -> list[tuple]:
         f"from '{published / 'latest' / 'fct_applications.parquet'}' order by all").fetchall()
 
 
-def test_kill_at_three_points_then_converge(tmp_path):
+def run_env(tmp_path: Path) -> tuple[dict, Path]:
+    """The environment of a run with its own DAGSTER_HOME and XXGK_DATA_DIR under tmp_path,
+    and that data folder, whose inbox holds the clean sample and a dirty variant (held)."""
     data = tmp_path / "data"
     env = {**os.environ, "XXGK_DATA_DIR": str(data), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
            "XXGK_PARSE_WORKERS": "1"}
@@ -76,7 +78,11 @@ def test_kill_at_three_points_then_converge(tmp_path):
     shutil.copy(SAMPLE, inbox / SAMPLE.name)
     (inbox / "dirty.txt").write_text(variant("某某县人民政府", {LINE_NEW_RECEIVED_NATURAL: "23\u00a0"}),
                                      encoding="utf-8")
+    return env, data
 
+
+def test_kill_at_three_points_then_converge(tmp_path):
+    env, data = run_env(tmp_path)
     reached = []
     for marker, point in KILL_POINTS:
         if kill_at(env, marker):

@@ -1,16 +1,12 @@
-"""Browser test: `dagster dev` on a free port, the asset graph page in headless Chromium, a
-screenshot kept under data/ci-artifacts/, and the asset keys of every layer on the page."""
+"""Browser test: the shared `dagster dev` (tests/ui/conftest.py), the asset graph page in
+headless Chromium, a screenshot kept under data/ci-artifacts/, and the asset keys of every
+layer on the page."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,48 +20,6 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"),
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
-
-
-@pytest.fixture
-def dagster_dev(tmp_path):
-    port = free_port()
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "XXGK_DATA_DIR": str(tmp_path / "data")}
-    with open(tmp_path / "dagster-dev.log", "w") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("dagster")), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
-             "-p", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            wait_for(f"http://127.0.0.1:{port}/server_info", 180)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 def layers() -> dict[str, set[str]]:
@@ -103,7 +57,7 @@ def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
         # The global lineage, one box per layer, as the screenshot kept by CI.
-        driver.get(f"{dagster_dev}/asset-groups")
+        driver.get(f"{dagster_dev.url}/asset-groups")
         WebDriverWait(driver, 120).until(lambda d: all(group in page_text(d) for group in expected))
         for button in driver.find_elements("xpath", "//button[normalize-space()='Skip']"):
             button.click()  # the newsletter prompt of a fresh instance
@@ -115,7 +69,7 @@ def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
         driver.save_screenshot(str(ARTIFACTS / "asset-graph-expanded.png"))
         # Each layer's list page names all of its assets (the graph view draws only what is in view).
         for group, names in sorted(expected.items()):
-            driver.get(f"{dagster_dev}/locations/{LOCATION}/asset-groups/{group}/list")
+            driver.get(f"{dagster_dev.url}/locations/{LOCATION}/asset-groups/{group}/list")
             try:
                 WebDriverWait(driver, 60).until(lambda d, names=names: all(n in page_text(d) for n in names))
             except TimeoutException:
