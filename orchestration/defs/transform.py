@@ -1,6 +1,10 @@
-"""Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks."""
+"""Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks.
+
+Two dbt ops: the cross-year models (unpartitioned) and the year-partitioned fact marts,
+which only depend on the former (see defs/partitions.py)."""
 
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -11,7 +15,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..settings import PROJECT_DIR, Settings
+from .partitions import REPORT_YEARS, run_years
 from .resources import OWNERS
+from .submission_counts import with_submission_counts
 
 # dbt is installed beside this interpreter (the project's venv); put it on PATH so that
 # `dagster dev` (which re-parses the dbt project on start) finds it without an activated venv.
@@ -42,15 +48,41 @@ class XxgkTranslator(DagsterDbtTranslator):
         return spec
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator())
+# The year-shaped fact marts (dbt tag year_partitioned) are one asset per model partitioned by
+# report year; every other model and seed is cross-year and built once per run, before them.
+YEARLY = "tag:year_partitioned"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator(),
+            exclude=YEARLY, name="xxgk_dbt_models")
 def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build: seeds, staging, intermediate and marts, with their dbt tests."""
+    """dbt build of seeds, staging, intermediate and the cross-year marts, with their tests."""
+    _use_warehouse_path()
+    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
+    # DuckDB file open (with another configuration) while the mart checks read it.
+    yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator(),
+            select=YEARLY, name="xxgk_dbt_facts", partitions_def=REPORT_YEARS,
+            # several years = one run and one dbt call (not one per year)
+            backfill_policy=dg.BackfillPolicy.single_run())
+def xxgk_dbt_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build of the fact marts for the run's report years only (every year when the run
+    has no partition), with their tests."""
+    _use_warehouse_path()
+    args = ["build"]
+    years = run_years(context)
+    if years is not None:
+        args += ["--vars", json.dumps({"report_years": years})]
+    context.log.info(f"building the fact marts for {years if years is not None else 'every year'}")
+    yield from dbt.cli(args, context=context).stream()
+
+
+def _use_warehouse_path() -> None:
     # dbt reads the warehouse path from the environment; make it the same absolute path the
     # Python stages use.
     os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
-    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
-    # DuckDB file open (with another configuration) while the mart checks read it.
-    yield from dbt.cli(["build"], context=context).stream()
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)
