@@ -53,7 +53,11 @@ def partition_run_args(years: list[str]) -> dict:
 
 
 def run_years(context: dg.AssetExecutionContext) -> list[int] | None:
-    """The report years a run materializes; None for an unpartitioned run (every year)."""
+    """The report years a run materializes; None for every year (a run without a partition,
+    or over all of them: then dbt needs no year list)."""
     if not (context.has_partition_key or context.has_partition_key_range):
         return None
-    return sorted(int(key) for key in context.partition_keys)
+    keys = set(context.partition_keys)
+    if keys >= set(year_keys()):
+        return None
+    return sorted(int(key) for key in keys)
