@@ -81,8 +81,9 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
 
     ``years``: what warehouse_job's fact marts are built for. "all": one run over every year
     partition; "arrived": the partitions of the reports parsed in this run (what the sensor
-    and the monthly schedule request). Like the job, dbt runs twice: the cross-year models,
-    then the year-partitioned facts (``--vars report_years``)."""
+    and the monthly schedule request). Like the job, one `dbt build`: the cross-year models,
+    and the year-partitioned facts for those years (``--vars report_years``).
+    XXGK_BENCH_ONE_DBT_BUILD=1: never vars (the job before year partitions)."""
     from orchestration.stages.ingest import ingest_inbox
     from orchestration.stages.parse import parse_received
     from orchestration.stages.publish import publish, validation_summary
@@ -105,15 +106,10 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
             if report_id not in known})
     out["years"] = arrived if years == "arrived" else "all"
     with timer.stage("dbt build"):
-        if os.environ.get("XXGK_BENCH_ONE_DBT_BUILD"):  # the job before year partitions
+        if years == "all" or os.environ.get("XXGK_BENCH_ONE_DBT_BUILD"):
             dbt_build(settings.warehouse, work)
         else:
-            dbt_build(settings.warehouse, work, "--exclude", "tag:year_partitioned")
-            if years == "all":
-                dbt_build(settings.warehouse, work, "--select", "tag:year_partitioned")
-            elif arrived:
-                dbt_build(settings.warehouse, work, "--select", "tag:year_partitioned",
-                          "--vars", json.dumps({"report_years": arrived}))
+            dbt_build(settings.warehouse, work, "--vars", json.dumps({"report_years": arrived}))
     with connect(settings.warehouse, read_only=True) as con, timer.stage("publish"):
         snapshot = publish(con, settings.published, validation_summary(con), keep=3)
         out["publish"] = snapshot.name

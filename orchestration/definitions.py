@@ -14,7 +14,7 @@ from .defs.parse import parsed_reports
 from .defs.publish import published_snapshot
 from .defs.quality import cross_year_check, mart_checks, report_gate
 from .defs.resources import Warehouse
-from .defs.transform import dbt_resource, xxgk_dbt_facts, xxgk_dbt_models
+from .defs.transform import dbt_resource, xxgk_dbt_models
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
@@ -24,9 +24,9 @@ warehouse_job = dg.define_asset_job(
                 "of years, a run without a partition every year.",
     tags=WRITER_TAG,
 )
-ASSETS = [inbox_files, parsed_reports, report_gate, xxgk_dbt_models, xxgk_dbt_facts, published_snapshot]
+ASSETS = [inbox_files, parsed_reports, report_gate, xxgk_dbt_models, published_snapshot]
 # what a run for files of no known report year materializes: everything but the yearly facts
-UNPARTITIONED = [key for asset in ASSETS if asset.partitions_def is None for key in asset.keys]
+UNPARTITIONED = [spec.key for asset in ASSETS for spec in asset.specs if spec.partitions_def is None]
 sensors, schedules = build_automation(warehouse_job, UNPARTITIONED)
 
 defs = dg.Definitions(

@@ -46,3 +46,4 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+

@@ -16,7 +16,8 @@ Which assets are partitioned, and why the others are not:
   ``received``, reports not yet validated), so their cost already follows what arrived.
 - cross-year, unpartitioned, built once per run: staging and intermediate views,
   ``dim_report``, ``fct_findings``, ``fct_submission_status``, ``int_cross_year_checks``,
-  ``rpt_*`` and the published snapshot.
+  ``rpt_*`` and the published snapshot. The dbt models of both kinds are one op
+  (defs/transform.py), so a run starts dbt once.
 
 A run covering several years is one run over a partition range (tags
 ``dagster/asset_partition_range_start`` / ``_end``; the facts have a single-run backfill

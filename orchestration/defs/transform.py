@@ -1,7 +1,7 @@
 """Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks.
 
-Two dbt ops: the cross-year models (unpartitioned) and the year-partitioned fact marts,
-which only depend on the former (see defs/partitions.py)."""
+The fact marts are partitioned by report year, the other models are not (see
+defs/partitions.py); one dbt op builds both."""
 
 
 import json
@@ -37,52 +37,44 @@ def dbt_layer(props: Mapping[str, Any]) -> str:
     return fqn[1] if len(fqn) > 2 else "models"
 
 
+# The year-shaped fact marts (dbt tag year_partitioned) are partitioned by report year; every
+# other model and seed is cross-year, unpartitioned. Both kinds live in one dbt op (a
+# multi-asset may mix one partitions definition with unpartitioned assets), so a run calls dbt
+# once: dbt's start-up (~5 s) is the largest fixed cost of a small monthly run.
+YEARLY_TAG = "year_partitioned"
+
+
 class XxgkTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] in ("model", "seed"):
             layer = dbt_layer(props)
-            return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer,
+            spec = spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer,
                                            owners=OWNERS).merge_attributes(kinds={"duckdb"})
+            if YEARLY_TAG in props.get("tags", []):
+                spec = spec.replace_attributes(partitions_def=REPORT_YEARS)
         return spec
 
 
-# The year-shaped fact marts (dbt tag year_partitioned) are one asset per model partitioned by
-# report year; every other model and seed is cross-year and built once per run, before them.
-YEARLY = "tag:year_partitioned"
-
-
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator(),
-            exclude=YEARLY, name="xxgk_dbt_models")
-def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build of seeds, staging, intermediate and the cross-year marts, with their tests."""
-    _use_warehouse_path()
-    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
-    # DuckDB file open (with another configuration) while the mart checks read it.
-    yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
-
-
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator(),
-            select=YEARLY, name="xxgk_dbt_facts", partitions_def=REPORT_YEARS,
+            name="xxgk_dbt_models",
             # several years = one run and one dbt call (not one per year)
             backfill_policy=dg.BackfillPolicy.single_run())
-def xxgk_dbt_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build of the fact marts for the run's report years only (every year when the run
-    has no partition), with their tests."""
-    _use_warehouse_path()
+def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build: seeds, staging, intermediate and marts with their tests; the fact marts only
+    for the run's report years (every year when the run has no partition)."""
+    # dbt reads the warehouse path from the environment; make it the same absolute path the
+    # Python stages use.
+    os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
     args = ["build"]
     years = run_years(context)
     if years is not None:
         args += ["--vars", json.dumps({"report_years": years})]
-    context.log.info(f"building the fact marts for {years if years is not None else 'every year'}")
-    yield from dbt.cli(args, context=context).stream()
-
-
-def _use_warehouse_path() -> None:
-    # dbt reads the warehouse path from the environment; make it the same absolute path the
-    # Python stages use.
-    os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
+    context.log.info(f"fact marts for {years if years is not None else 'every year'}")
+    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
+    # DuckDB file open (with another configuration) while the mart checks read it.
+    yield from with_submission_counts(dbt.cli(args, context=context).stream())
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)
