@@ -44,11 +44,16 @@ def with_submission_counts(events: Iterable, read=read_submission_counts) -> Ite
     ``submission_status`` (counts by status), ``submission_status_by_year`` and one
     ``status/<name>`` number per status."""
     held: list = []
-    for event in events:
-        if held or _is_the_mart(event):
-            held.append(event)
-        else:
-            yield event
+    try:
+        for event in events:
+            if held or _is_the_mart(event):
+                held.append(event)
+            else:
+                yield event
+    except Exception:
+        # dbt failed after the mart: what it did build is still recorded, without counts
+        yield from held
+        raise
     if not held:
         return
     counts = read()  # the dbt process has exited: its write lock is gone
