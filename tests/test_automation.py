@@ -10,12 +10,8 @@ import dagster as dg
 from samples import SAMPLE, variant
 
 from orchestration.definitions import UNPARTITIONED, defs
-from orchestration.defs.partitions import REPORT_YEARS, year_keys
 from orchestration.settings import Settings
 from orchestration.warehouse import connect
-
-FACTS = {dg.AssetKey(["marts", m]) for m in ("fct_applications", "fct_active_disclosure",
-                                               "fct_review_litigation")}
 
 
 def sensor():
@@ -30,22 +26,6 @@ def evaluate(cursor=None):
 
 def of_year(year: int, agency: str = "某某街道办事处") -> str:
     return variant(agency).replace("2021年度", f"{year}年度")
-
-
-def test_report_years_are_the_partitions():
-    keys = year_keys()
-    assert keys[0] == "2019" and keys[-1] == str(datetime.now().year)
-    assert keys == [str(y) for y in range(2019, datetime.now().year + 1)]
-    job = defs.resolve_job_def("warehouse_job")
-    assert job.partitions_def == REPORT_YEARS
-    graph = defs.resolve_asset_graph()
-    for key in FACTS:
-        assert graph.get(key).partitions_def == REPORT_YEARS
-    # cross-year marts and the file-shaped stages are built once per run
-    for key in (["marts", "dim_report"], ["marts", "fct_submission_status"], ["marts", "fct_findings"],
-                ["raw", "files"], ["quality", "findings"], ["published", "snapshot"]):
-        assert graph.get(dg.AssetKey(key)).partitions_def is None
-    assert not FACTS & set(UNPARTITIONED)
 
 
 def test_sensor_requests_the_partition_of_the_year_read_from_the_file(data_dir):
@@ -164,6 +144,16 @@ def test_monthly_schedule_rebuilds_only_the_years_touched(data_dir):
     assert request.tags["xxgk/years"] == "2020,2024"  # not 2019: received before last month's run
     assert request.tags["xxgk/month"] == "2025-07" and request.tags["xxgk/writer"] == "warehouse"
     assert request.run_key == "monthly-2025-07"
+
+
+def test_monthly_schedule_rebuilds_every_year_when_the_warehouse_is_busy(data_dir):
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    schedule = defs.resolve_schedule_def("monthly_corrections")
+    with connect(settings.warehouse):  # a run holds the warehouse for writing
+        request = schedule.evaluate_tick(schedule_context(datetime(2025, 7, 1, 6))).run_requests[0]
+    assert request.partition_key_range == dg.PartitionKeyRange("2019", "2025")
+    assert request.tags["xxgk/years"] == "all"
 
 
 def test_automation_is_on_by_default():

@@ -57,7 +57,7 @@ def dbt_ok(args: list[str], warehouse: Path, work: Path) -> None:
 
 
 def only_years(*years: int) -> list[str]:
-    return ["build", "--select", "tag:year_partitioned", "--vars", "{report_years: [%s]}" % ", ".join(map(str, years))]
+    return ["build", "--select", "tag:year_partitioned", "--vars", "{{report_years: [{}]}}".format(", ".join(map(str, years)))]
 
 
 @pytest.fixture
@@ -66,14 +66,14 @@ def two_years(tmp_path):
     accepted = build_fixture(warehouse)["accepted"]
     execute(
         warehouse,
-        ("insert into raw.files select ?, '2022_copy.txt', extension, size_bytes, archive_path, "
-         "received_at, status, error from raw.files where sha256 = ?", [COPY, accepted]),
-        ("insert into raw.reports select ?, '2022_copy.txt', '宿豫区人民政府', 2022, form_version, "
-         "report_date, parsed_at, parser_version from raw.reports where report_id = ?", [COPY, accepted]),
-        ('insert into raw."values" select ?, table_code, row_code, column_code, value, raw_text, line '
-         'from raw."values" where report_id = ?', [COPY, accepted]),
-        ("insert into quality.validated_reports select ?, validated_at, run_id "
-         "from quality.validated_reports where report_id = ?", [COPY, accepted]),
+        (("insert into raw.files select ?, '2022_copy.txt', extension, size_bytes, archive_path, "
+         "received_at, status, error from raw.files where sha256 = ?"), [COPY, accepted]),
+        (("insert into raw.reports select ?, '2022_copy.txt', '宿豫区人民政府', 2022, form_version, "
+         "report_date, parsed_at, parser_version from raw.reports where report_id = ?"), [COPY, accepted]),
+        (('insert into raw."values" select ?, table_code, row_code, column_code, value, raw_text, line '
+         'from raw."values" where report_id = ?'), [COPY, accepted]),
+        (("insert into quality.validated_reports select ?, validated_at, run_id "
+         "from quality.validated_reports where report_id = ?"), [COPY, accepted]),
     )
     dbt_ok(["build"], warehouse, tmp_path)  # every year, as a first run
     return warehouse, tmp_path, accepted
@@ -82,8 +82,8 @@ def two_years(tmp_path):
 def bump_new_received(warehouse: Path, by: int) -> None:
     """Change one cell of every report in raw (both years), keeping R1/R2 out of it: the
     staging layer and the facts only copy values, nothing re-validates here."""
-    execute(warehouse, ('update raw."values" set value = value + ? where table_code = \'B\' '
-                        "and row_code = 'new_received' and column_code = 'total'", [by]))
+    execute(warehouse, (('update raw."values" set value = value + ? where table_code = \'B\' '
+                        "and row_code = 'new_received' and column_code = 'total'"), [by]))
 
 
 def test_both_years_are_published_after_a_full_run(two_years):
@@ -121,9 +121,9 @@ def test_a_year_whose_reports_are_all_held_is_emptied(two_years):
     warehouse, work, accepted = two_years
     before_2022 = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
     # the 2023 report turns out to break R1 (e.g. a re-validation): it is held
-    execute(warehouse, ("insert into quality.findings (report_id, rule_id, severity, table_code, row_code, "
+    execute(warehouse, (("insert into quality.findings (report_id, rule_id, severity, table_code, row_code, "
                         "column_code, expected, actual, message) values (?, 'R1', 'error', 'B', "
-                        "'new_received', 'total', 1, 2, 'test')", [accepted]))
+                        "'new_received', 'total', 1, 2, 'test')"), [accepted]))
     dbt_ok(only_years(2023), warehouse, work)
     for mart in FACTS:
         assert rows(warehouse, mart, 2023) == []
