@@ -30,7 +30,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: prepare $(DAGSTER_HOME)/dagster.yaml
 	mkdir -p data/inbox
 	cp seeds/reports/* data/inbox/
-	$(BIN)/dagster job execute -m orchestration.definitions -j warehouse_job
+	# every report year, 2019 to this year, as one run over the range of year partitions
+	$(BIN)/dagster job execute -m orchestration.definitions -j warehouse_job \
+	  --tags '{"dagster/asset_partition_range_start": "2019", "dagster/asset_partition_range_end": "'$$(date +%Y)'"}'
 	@echo "published: $$(readlink data/published/latest)"
 
 test: prepare

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import dagster as dg
 
-from orchestration.definitions import defs
+from orchestration.definitions import UNPARTITIONED, defs
+from orchestration.defs.partitions import REPORT_YEARS, year_keys
 from orchestration.stages.publish import MARTS
+
+FACTS = {dg.AssetKey(["marts", m]) for m in ("fct_applications", "fct_active_disclosure",
+                                               "fct_review_litigation")}
 
 
 def graph():
@@ -57,3 +63,21 @@ def test_every_asset_is_described_and_owned():
         if node.is_materializable:
             assert node.description, key
             assert node.owners, key
+
+
+def test_report_years_are_the_partitions():
+    keys = year_keys()
+    assert keys[0] == "2019" and keys[-1] == str(datetime.now().year)
+    assert keys == [str(y) for y in range(2019, datetime.now().year + 1)]
+    job = defs.resolve_job_def("warehouse_job")
+    assert job.partitions_def == REPORT_YEARS
+    asset_graph = graph()
+    for key in FACTS:
+        assert asset_graph.get(key).partitions_def == REPORT_YEARS
+    # cross-year marts and the file-shaped stages are built once per run
+    for key in (["marts", "dim_report"], ["marts", "fct_submission_status"], ["marts", "fct_findings"],
+                ["raw", "files"], ["quality", "findings"], ["published", "snapshot"]):
+        assert asset_graph.get(dg.AssetKey(key)).partitions_def is None
+    assert not FACTS & set(UNPARTITIONED)
+    # one dbt op for both kinds: a run starts dbt once
+    assert len({asset_graph.get(k).assets_def.node_def.name for k in FACTS | {dg.AssetKey(['marts', 'dim_report'])}}) == 1

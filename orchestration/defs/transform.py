@@ -1,6 +1,10 @@
-"""Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks."""
+"""Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks.
+
+The fact marts are partitioned by report year, the other models are not (see
+defs/partitions.py); one dbt op builds both."""
 
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -11,7 +15,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..settings import PROJECT_DIR, Settings
+from .partitions import REPORT_YEARS, run_years
 from .resources import OWNERS
+from .submission_counts import with_submission_counts
 
 # dbt is installed beside this interpreter (the project's venv); put it on PATH so that
 # `dagster dev` (which re-parses the dbt project on start) finds it without an activated venv.
@@ -31,26 +37,44 @@ def dbt_layer(props: Mapping[str, Any]) -> str:
     return fqn[1] if len(fqn) > 2 else "models"
 
 
+# The year-shaped fact marts (dbt tag year_partitioned) are partitioned by report year; every
+# other model and seed is cross-year, unpartitioned. Both kinds live in one dbt op (a
+# multi-asset may mix one partitions definition with unpartitioned assets), so a run calls dbt
+# once: dbt's start-up (~5 s) is the largest fixed cost of a small monthly run.
+YEARLY_TAG = "year_partitioned"
+
+
 class XxgkTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] in ("model", "seed"):
             layer = dbt_layer(props)
-            return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer,
+            spec = spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer,
                                            owners=OWNERS).merge_attributes(kinds={"duckdb"})
+            if YEARLY_TAG in props.get("tags", []):
+                spec = spec.replace_attributes(partitions_def=REPORT_YEARS)
         return spec
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator())
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=XxgkTranslator(),
+            name="xxgk_dbt_models",
+            # several years = one run and one dbt call (not one per year)
+            backfill_policy=dg.BackfillPolicy.single_run())
 def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build: seeds, staging, intermediate and marts, with their dbt tests."""
+    """dbt build: seeds, staging, intermediate and marts with their tests; the fact marts only
+    for the run's report years (every year when the run has no partition)."""
     # dbt reads the warehouse path from the environment; make it the same absolute path the
     # Python stages use.
     os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
+    args = ["build"]
+    years = run_years(context)
+    if years is not None:
+        args += ["--vars", json.dumps({"report_years": years})]
+    context.log.info(f"fact marts for {years if years is not None else 'every year'}")
     # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
     # DuckDB file open (with another configuration) while the mart checks read it.
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from with_submission_counts(dbt.cli(args, context=context).stream())
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)

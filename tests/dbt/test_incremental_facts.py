@@ -1,0 +1,130 @@
+"""The year-partitioned fact marts: a run for year Y (var report_years) replaces Y's rows
+exactly and leaves every other year's rows untouched; a year whose reports all became held is
+emptied; a run without the var rebuilds every year.
+
+The fixture's accepted 2023 report is copied as a second agency's 2022 report, so two years
+are published. Values are then edited in raw.values behind dbt's back: a year that was not
+rebuilt still shows the old value, which is how "untouched" is observed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_fixture_db import build_fixture, sha
+from test_dbt_project import run_dbt
+
+FACTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigation")
+COPY = sha("2022_copy.txt")
+
+
+def execute(warehouse: Path, *statements: tuple[str, list]) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for sql, params in statements:
+            con.execute(sql, params)
+    finally:
+        con.close()
+
+
+def rows(warehouse: Path, mart: str, year: int) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select * from main_marts.{mart} where year = ? order by all", [year]).fetchall()
+    finally:
+        con.close()
+
+
+def new_received_total(warehouse: Path, year: int) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select application_count from main_marts.fct_applications where year = ? "
+                           "and row_code = 'new_received' and column_code = 'total'", [year]).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def dbt_ok(args: list[str], warehouse: Path, work: Path) -> None:
+    result = run_dbt(args, warehouse, work)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def only_years(*years: int) -> list[str]:
+    return ["build", "--select", "tag:year_partitioned", "--vars", "{{report_years: [{}]}}".format(", ".join(map(str, years)))]
+
+
+@pytest.fixture
+def two_years(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    accepted = build_fixture(warehouse)["accepted"]
+    execute(
+        warehouse,
+        (("insert into raw.files select ?, '2022_copy.txt', extension, size_bytes, archive_path, "
+         "received_at, status, error from raw.files where sha256 = ?"), [COPY, accepted]),
+        (("insert into raw.reports select ?, '2022_copy.txt', '宿豫区人民政府', 2022, form_version, "
+         "report_date, parsed_at, parser_version from raw.reports where report_id = ?"), [COPY, accepted]),
+        (('insert into raw."values" select ?, table_code, row_code, column_code, value, raw_text, line '
+         'from raw."values" where report_id = ?'), [COPY, accepted]),
+        (("insert into quality.validated_reports select ?, validated_at, run_id "
+         "from quality.validated_reports where report_id = ?"), [COPY, accepted]),
+    )
+    dbt_ok(["build"], warehouse, tmp_path)  # every year, as a first run
+    return warehouse, tmp_path, accepted
+
+
+def bump_new_received(warehouse: Path, by: int) -> None:
+    """Change one cell of every report in raw (both years), keeping R1/R2 out of it: the
+    staging layer and the facts only copy values, nothing re-validates here."""
+    execute(warehouse, (('update raw."values" set value = value + ? where table_code = \'B\' '
+                        "and row_code = 'new_received' and column_code = 'total'"), [by]))
+
+
+def test_both_years_are_published_after_a_full_run(two_years):
+    warehouse, _, _ = two_years
+    for mart in FACTS:
+        assert rows(warehouse, mart, 2022) and rows(warehouse, mart, 2023)
+        # same report content, other agency: the two years have the same number of rows
+        assert len(rows(warehouse, mart, 2022)) == len(rows(warehouse, mart, 2023))
+    assert new_received_total(warehouse, 2022) == new_received_total(warehouse, 2023) == 3511
+
+
+def test_a_year_run_replaces_that_year_and_leaves_the_others(two_years):
+    warehouse, work, _ = two_years
+    before_2022 = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
+    before_2023 = {mart: rows(warehouse, mart, 2023) for mart in FACTS}
+    bump_new_received(warehouse, 1000)
+
+    dbt_ok(only_years(2023), warehouse, work)
+    assert new_received_total(warehouse, 2023) == 4511  # rebuilt
+    assert new_received_total(warehouse, 2022) == 3511  # untouched: still the old value
+    for mart in FACTS:
+        assert rows(warehouse, mart, 2022) == before_2022[mart]
+        # replaced exactly: as many rows as before, no duplicate from an append
+        assert len(rows(warehouse, mart, 2023)) == len(before_2023[mart])
+    assert rows(warehouse, "fct_active_disclosure", 2023) == before_2023["fct_active_disclosure"]
+
+    # a run without the var is every year
+    dbt_ok(["build", "--select", "tag:year_partitioned"], warehouse, work)
+    assert new_received_total(warehouse, 2022) == 4511
+    for mart in FACTS:
+        assert len(rows(warehouse, mart, 2022)) == len(before_2022[mart])
+
+
+def test_a_year_whose_reports_are_all_held_is_emptied(two_years):
+    warehouse, work, accepted = two_years
+    before_2022 = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
+    # the 2023 report turns out to break R1 (e.g. a re-validation): it is held
+    execute(warehouse, (("insert into quality.findings (report_id, rule_id, severity, table_code, row_code, "
+                        "column_code, expected, actual, message) values (?, 'R1', 'error', 'B', "
+                        "'new_received', 'total', 1, 2, 'test')"), [accepted]))
+    dbt_ok(only_years(2023), warehouse, work)
+    for mart in FACTS:
+        assert rows(warehouse, mart, 2023) == []
+        assert rows(warehouse, mart, 2022) == before_2022[mart]
