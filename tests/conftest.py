@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated data directory for every XXGK_* path."""
+"""Shared fixtures (an isolated data directory for every XXGK_* path) and how the suite is
+spread over processes by `make test` (pytest-xdist, `-n 2 --dist loadgroup`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,33 @@ def pytest_configure(config):
     import subprocess
     import sys
 
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has done it
+        return
     project = Path(__file__).resolve().parents[1] / "dbt_project"
     if not (project / "target" / "manifest.json").exists():
         dbt = Path(sys.executable).with_name("dbt")
         subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", "."], cwd=project, check=True)
+
+
+# Modules that take minutes (measured, see --durations): handed out first, so that the other
+# worker works through the short ones meanwhile instead of waiting for them at the end.
+SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_partitions_end_to_end.py",
+              "tests/hostile/test_overlapping_runs.py", "tests/test_end_to_end.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under xdist's loadgroup, keep each module on one worker (its module and session
+    fixtures are built once) and every test under tests/ui on the one worker that runs the
+    shared `dagster dev`; start with the slowest groups."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if not item.get_closest_marker("xdist_group"):
+            group = "dagster_dev" if path.startswith("tests/ui/") else path
+            item.add_marker(pytest.mark.xdist_group(group))
+
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside a module is kept

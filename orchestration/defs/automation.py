@@ -105,7 +105,7 @@ def arrived_years(warehouse: Path, since: datetime) -> set[str] | None:
     utc = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
     try:
         # read-only, a few seconds at most: a tick must not wait for a long run
-        with connect(warehouse, read_only=True, attempts=10) as con:
+        with connect(warehouse, read_only=True, wait_s=5.0) as con:
             rows = con.execute(
                 "select distinct r.year from raw.reports r join raw.files f on f.sha256 = r.report_id "
                 "where f.received_at >= ?", [utc]).fetchall()

@@ -9,6 +9,7 @@ rebuilt still shows the old value, which is how "untouched" is observed.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -60,9 +61,11 @@ def only_years(*years: int) -> list[str]:
     return ["build", "--select", "tag:year_partitioned", "--vars", "{{report_years: [{}]}}".format(", ".join(map(str, years)))]
 
 
-@pytest.fixture
-def two_years(tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
+@pytest.fixture(scope="module")
+def built_two_years(tmp_path_factory):
+    """Two published years after a first full build; built once, copied for each test."""
+    work = tmp_path_factory.mktemp("two_years")
+    warehouse = work / "warehouse.duckdb"
     accepted = build_fixture(warehouse)["accepted"]
     execute(
         warehouse,
@@ -75,8 +78,15 @@ def two_years(tmp_path):
         (("insert into quality.validated_reports select ?, validated_at, run_id "
          "from quality.validated_reports where report_id = ?"), [COPY, accepted]),
     )
-    dbt_ok(["build"], warehouse, tmp_path)  # every year, as a first run
-    return warehouse, tmp_path, accepted
+    dbt_ok(["build"], warehouse, work)  # every year, as a first run
+    return warehouse, accepted
+
+
+@pytest.fixture
+def two_years(built_two_years, tmp_path):
+    warehouse, accepted = built_two_years
+    shutil.copy(warehouse, tmp_path / "warehouse.duckdb")
+    return tmp_path / "warehouse.duckdb", tmp_path, accepted
 
 
 def bump_new_received(warehouse: Path, by: int) -> None:
