@@ -166,3 +166,22 @@ def test_two_runs_at_once_both_succeed_one_after_the_other(dagster_dev, first_pu
         assert con.execute("select count(*) from raw.reports").fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_schedules_and_the_inbox_sensor_are_listed_and_running(dagster_dev):
+    """What `dagster dev -w workspace.yaml` shows under Automation: both schedules and the
+    sensor, running by default."""
+    data = dagster_dev.graphql("""query($repo: RepositorySelector!) {
+      schedulesOrError(repositorySelector: $repo) { __typename
+        ... on Schedules { results { name cronSchedule executionTimezone scheduleState { status } } } }
+      sensorsOrError(repositorySelector: $repo) { __typename
+        ... on Sensors { results { name minIntervalSeconds sensorState { status } } } } }""",
+                               {"repo": {"repositoryLocationName": "xxgk_warehouse",
+                                         "repositoryName": "__repository__"}})
+    schedules = {s["name"]: (s["cronSchedule"], s["executionTimezone"], s["scheduleState"]["status"])
+                 for s in data["schedulesOrError"]["results"]}
+    assert schedules == {"yearly_publication": ("0 6 1 2 *", "Asia/Shanghai", "RUNNING"),
+                         "monthly_corrections": ("0 6 1 * *", "Asia/Shanghai", "RUNNING")}
+    sensors = {s["name"]: (s["minIntervalSeconds"], s["sensorState"]["status"])
+               for s in data["sensorsOrError"]["results"]}
+    assert sensors == {"inbox_sensor": (30, "RUNNING")}
