@@ -28,21 +28,16 @@ def run_job(selection=None) -> dg.ExecuteInProcessResult:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e") / "data"
-    saved = {k: os.environ.get(k) for k in ("XXGK_DATA_DIR", "XXGK_WAREHOUSE")}
-    os.environ["XXGK_DATA_DIR"] = str(data)
-    os.environ.pop("XXGK_WAREHOUSE", None)
-    settings = Settings.from_env()
-    settings.ensure_dirs()
-    shutil.copy(SAMPLE, settings.inbox / SAMPLE.name)
-    dirty = variant(DIRTY_AGENCY, {LINE_NEW_RECEIVED_NATURAL: "23\u00a0"})
-    (settings.inbox / "dirty copy.txt").write_text(dirty, encoding="utf-8")
-    result = run_job()
-    yield settings, result
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XXGK_DATA_DIR", str(data))
+        env.delenv("XXGK_WAREHOUSE", raising=False)
+        settings = Settings.from_env()
+        settings.ensure_dirs()
+        shutil.copy(SAMPLE, settings.inbox / SAMPLE.name)
+        dirty = variant(DIRTY_AGENCY, {LINE_NEW_RECEIVED_NATURAL: "23\u00a0"})
+        (settings.inbox / "dirty copy.txt").write_text(dirty, encoding="utf-8")
+        result = run_job()
+        yield settings, result
 
 
 def published(settings, mart):

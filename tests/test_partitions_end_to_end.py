@@ -5,7 +5,6 @@ file of no known year (no partition). Publication happens once per run and holds
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import dagster as dg
@@ -47,13 +46,12 @@ def published(settings, mart: str, where: str = "true") -> list[tuple]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     data = tmp_path_factory.mktemp("partitions") / "data"
-    saved = {k: os.environ.get(k) for k in ("XXGK_DATA_DIR", "XXGK_WAREHOUSE")}
-    os.environ["XXGK_DATA_DIR"] = str(data)
-    os.environ.pop("XXGK_WAREHOUSE", None)
-    settings = Settings.from_env()
-    settings.ensure_dirs()
-    out = {"settings": settings}
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XXGK_DATA_DIR", str(data))
+        env.delenv("XXGK_WAREHOUSE", raising=False)
+        settings = Settings.from_env()
+        settings.ensure_dirs()
+        out = {"settings": settings}
         # run 1: reports of 2021 and 2022, one run over the range (as the sensor asks)
         shutil.copy(SAMPLE, settings.inbox / "a.txt")
         (settings.inbox / "b.txt").write_text(of_year(2022, "乙县人民政府"), encoding="utf-8")
@@ -70,12 +68,6 @@ def runs(tmp_path_factory):
         (settings.inbox / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
         out["third"] = run(asset_selection=UNPARTITIONED)
         yield out
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def test_a_range_run_materializes_each_year_once_and_publishes_once(runs):

@@ -83,7 +83,7 @@ joined as (
     select v.report_id, t.rule_id, t.check_id, t.side, t.table_code, t.target_row,
            t.target_column, t.required, v.value,
            (t.row_code = t.target_row and t.column_code = t.target_column) as is_target,
-           v.line, v.raw_text, t.position, {value_text} as value_text
+           v.line, v.raw_text, t.position, {v_value_text} as value_text
     from terms t
     join "values" v using (table_code, row_code, column_code)
 ),
@@ -210,8 +210,7 @@ def checks_query(values: pd.DataFrame, reports: pd.DataFrame | None = None,
     con.register("terms", terms())
     con.register("value_types", value_type_frame())
     con.register("values", values)
-    texts = {"value_text": NUMBER_TEXT.format(x="v.value"),
-             "v_value_text": NUMBER_TEXT.format(x="v.value"),
+    texts = {"v_value_text": NUMBER_TEXT.format(x="v.value"),
              "expected_text": NUMBER_TEXT.format(x="e.expected"),
              "actual_text": NUMBER_TEXT.format(x="e.actual"),
              "q_value_text": NUMBER_TEXT.format(x="q.quoted")}
@@ -225,14 +224,3 @@ def checks_query(values: pd.DataFrame, reports: pd.DataFrame | None = None,
         con.register("quotes", quotes)
         extra += NARRATIVE_SQL.format(**texts)
     return con, CHECKS_SQL.format(extra=extra, **texts)
-
-
-def evaluate(values: pd.DataFrame, reports: pd.DataFrame | None = None,
-             quotes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All checks of every report in ``values`` as a DataFrame (one row per report x check,
-    with the arithmetic written out); see :func:`checks_query`."""
-    con, sql = checks_query(values, reports, quotes)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()

@@ -10,16 +10,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from xxgk_pipeline_fixture import DBT_PROJECT, settings_for
+from xxgk_pipeline_fixture import run_dbt, settings_for
 
 from orchestration.generate import Options, faults, generate
 from orchestration.stages.ingest import ingest_inbox
@@ -33,13 +30,8 @@ WEIGHTS = {"R1": 3, "corrected": 3, "unreadable_random": 2}
 
 
 def dbt(args: list[str], warehouse: Path, work: Path) -> None:
-    exe = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [str(exe), *args, "--profiles-dir", str(DBT_PROJECT), "--project-dir", str(DBT_PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-         "--vars", json.dumps({"first_report_year": YEARS[0], "last_report_year": YEARS[-1]})],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    vars_ = json.dumps({"first_report_year": YEARS[0], "last_report_year": YEARS[-1]})
+    result = run_dbt([*args, "--vars", vars_], warehouse, work)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 

@@ -75,14 +75,19 @@ def settings_for(root: Path) -> Settings:
         validation=data / "validation", keep_snapshots=10)
 
 
-def dbt_build(warehouse: Path, work: Path) -> subprocess.CompletedProcess:
+def run_dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
+    """dbt ``args`` on the warehouse at ``warehouse``, with target and logs under ``work``."""
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", "build", "--threads", "4", "--profiles-dir", str(DBT_PROJECT),
+        [str(dbt) if dbt.exists() else "dbt", *args, "--profiles-dir", str(DBT_PROJECT),
          "--project-dir", str(DBT_PROJECT), "--target-path", str(work / "target"),
          "--log-path", str(work / "logs")],
         cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def dbt_build(warehouse: Path, work: Path) -> subprocess.CompletedProcess:
+    return run_dbt(["build", "--threads", "4"], warehouse, work)
 
 
 def build(root: Path) -> dict:
