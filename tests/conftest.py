@@ -1,5 +1,5 @@
 """Shared fixtures (an isolated data directory for every XXGK_* path) and how the suite is
-spread over processes by `make test` (pytest-xdist, `-n 2 --dist loadgroup`)."""
+spread over processes by `make test` (pytest-xdist, `-n 2 --dist loadfile`)."""
 
 from __future__ import annotations
 
@@ -41,16 +41,13 @@ SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_partitions
               "tests/hostile/test_overlapping_runs.py", "tests/test_end_to_end.py")
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under xdist's loadgroup, keep each module on one worker (its module and session
-    fixtures are built once) and every test under tests/ui on the one worker that runs the
-    shared `dagster dev`; start with the slowest groups."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        if not item.get_closest_marker("xdist_group"):
-            group = "dagster_dev" if path.startswith("tests/ui/") else path
-            item.add_marker(pytest.mark.xdist_group(group))
+    """Start with the slowest modules. Under `--dist loadfile` each module runs whole on one
+    worker (its module fixtures are built once); everything that needs the live `dagster dev`
+    is one module, tests/ui/test_dagster_dev.py, so only one instance is ever started.
+    (`--dist loadgroup` would be the tool for grouping across modules, but its xdist_group
+    marks are ignored under pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no
+    longer reads.)"""
 
     def rank(item) -> int:
         path = item.nodeid.split("::")[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+import pytest
 from samples import SAMPLE
 
 from orchestration.settings import Settings
@@ -85,3 +86,56 @@ def test_a_file_changing_while_read_waits_for_the_next_run(data_dir, monkeypatch
     monkeypatch.setattr(ingest, "_archive_copy", real)
     with connect(settings.warehouse) as con:
         assert ingest_inbox(settings, con).received == 1
+
+
+def test_batches_count_duplicates_across_and_within_batches(data_dir, monkeypatch):
+    from orchestration.stages import ingest
+
+    monkeypatch.setattr(ingest, "INGEST_BATCH", 2)
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    for i, name in enumerate(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]):
+        # a, c, e: the sample; b, d: one other file (duplicates within and across batches)
+        text = SAMPLE.read_bytes() if i % 2 == 0 else b"other"
+        (settings.inbox / name).write_bytes(text)
+    with connect(settings.warehouse) as con:
+        summary = ingest_inbox(settings, con)
+        files = con.execute("select original_name from raw.files order by original_name").fetchall()
+        receipts = con.execute("select count(*) from raw.receipts").fetchall()[0][0]
+    assert (summary.received, summary.new_files, summary.duplicates) == (5, 2, 3)
+    assert files == [("a.txt",), ("b.txt",)] and receipts == 5
+    assert not list(settings.inbox.iterdir())
+    assert not list(settings.archive.glob(".incoming-*"))
+
+
+def test_a_batch_that_fails_to_record_leaves_its_files_in_the_inbox(data_dir, monkeypatch):
+    """A failure while recording a batch (here: the insert raises) loses nothing: the batch's
+    files stay in the inbox, no temporary copy is left, and the next run ingests them."""
+    from orchestration.stages import ingest
+
+    monkeypatch.setattr(ingest, "INGEST_BATCH", 2)
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (settings.inbox / name).write_text(f"report {name}")
+    real_record = ingest._record
+    calls = []
+
+    def fail_second_batch(settings_, con_, batch, summary):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise OSError("disk went away")
+        return real_record(settings_, con_, batch, summary)
+
+    monkeypatch.setattr(ingest, "_record", fail_second_batch)
+    with connect(settings.warehouse) as con:
+        with pytest.raises(OSError, match="disk went away"):
+            ingest_inbox(settings, con)
+        assert sorted(con.execute("select original_name from raw.files").fetchall()) == [("a.txt",), ("b.txt",)]
+    assert [p.name for p in settings.inbox.iterdir()] == ["c.txt"]
+    assert not list(settings.archive.glob(".incoming-*"))
+    monkeypatch.setattr(ingest, "_record", real_record)
+    with connect(settings.warehouse) as con:
+        assert ingest_inbox(settings, con).new_files == 1
+        assert con.execute("select count(*) from raw.files").fetchall()[0][0] == 3
+    assert not list(settings.inbox.iterdir())

@@ -1,11 +1,16 @@
-"""Live runs under the shared `dagster dev` (webserver + daemon, tests/ui/conftest.py):
+"""Everything that needs a live `dagster dev` (webserver + daemon), against the one instance
+of tests/ui/conftest.py, in one module so that the suite's two processes never start two
+(`make test` hands a whole module to one process):
 
+- the asset graph page in headless Chromium shows every layer; screenshots are kept under
+  data/ci-artifacts/;
 - a report dropped into the inbox is published without anyone doing anything (the inbox
   sensor starts the run);
 - two runs at once with the webserver open: while the sensor's run is going, a second run is
   launched through GraphQL; both succeed, one after the other (run queue, tag xxgk/writer),
   with no DuckDB lock error, and the second publishes nothing new;
-- the idle webserver and daemon do not hold the DuckDB file.
+- the idle webserver and daemon do not hold the DuckDB file;
+- both schedules and the sensor are listed and running.
 
 Timings go to data/ci-artifacts/live-runs.json (figures in RELIABILITY.md).
 """
@@ -24,7 +29,10 @@ import pytest
 from samples import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACT = ROOT / "data" / "ci-artifacts" / "live-runs.json"
+ARTIFACTS = ROOT / "data" / "ci-artifacts"
+ARTIFACT = ARTIFACTS / "live-runs.json"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+LOCATION = "xxgk_warehouse"  # workspace.yaml
 RUN_TIMEOUT_S = 900  # a run takes ~80 s on a loaded 2-core machine; the sensor ticks every 30 s
 ACTIVE = {"QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"}
 LOCK_ERRORS = ("could not set lock", "conflicting lock")  # DuckDB's IOException text
@@ -185,3 +193,63 @@ def test_schedules_and_the_inbox_sensor_are_listed_and_running(dagster_dev):
     sensors = {s["name"]: (s["minIntervalSeconds"], s["sensorState"]["status"])
                for s in data["sensorsOrError"]["results"]}
     assert sensors == {"inbox_sensor": (30, "RUNNING")}
+
+
+def layers() -> dict[str, set[str]]:
+    """Every materializable asset of the code location, by group, as the UI names them."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    out: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.is_materializable:
+            out.setdefault(node.group_name, set()).add(key.path[-1])
+    return out
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"),
+                    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+def test_asset_graph_shows_every_layer(dagster_dev, tmp_path):
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=2400,1600", f"--user-data-dir={tmp_path / 'chrome'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    page_text = lambda d: d.find_element("tag name", "body").get_attribute("textContent")
+    expected = layers()
+    assert {"ingest", "parse", "quality", "staging", "intermediate", "marts", "publish"} <= set(expected)
+    missing: dict[str, list[str]] = {}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        # The global lineage, one box per layer, as the screenshot kept by CI.
+        driver.get(f"{dagster_dev.url}/asset-groups")
+        WebDriverWait(driver, 120).until(lambda d: all(group in page_text(d) for group in expected))
+        for button in driver.find_elements("xpath", "//button[normalize-space()='Skip']"):
+            button.click()  # the newsletter prompt of a fresh instance
+        time.sleep(2)
+        driver.save_screenshot(str(ARTIFACTS / "asset-graph.png"))
+        # Expanded, the same page names the assets inside each layer.
+        ActionChains(driver).key_down(Keys.ALT).send_keys("e").key_up(Keys.ALT).perform()
+        time.sleep(3)
+        driver.save_screenshot(str(ARTIFACTS / "asset-graph-expanded.png"))
+        # Each layer's list page names all of its assets (the graph view draws only what is in view).
+        for group, names in sorted(expected.items()):
+            driver.get(f"{dagster_dev.url}/locations/{LOCATION}/asset-groups/{group}/list")
+            try:
+                WebDriverWait(driver, 60).until(lambda d, names=names: all(n in page_text(d) for n in names))
+            except TimeoutException:
+                missing[group] = sorted(n for n in names if n not in page_text(driver))
+    finally:
+        driver.quit()
+    assert not missing, missing
+    assert (ARTIFACTS / "asset-graph.png").stat().st_size > 10_000
