@@ -4,6 +4,7 @@ marked unreadable with the reason."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,8 @@ def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseS
     """Parse every file still in status 'received', in worker processes under the time and
     memory limits of ``settings``. One bad file never stops the others; results are stored in
     batches of ``STORE_BATCH`` reports, one transaction each, so a crash loses at most the
-    batch in flight (its files stay 'received' and are parsed again by the next run)."""
+    two batches in flight (their files stay 'received' and are parsed again by the next run).
+    A file set back to 'received' is parsed again and its rows replaced."""
     summary = ParseSummary()
     pending = con.execute(
         "select sha256, original_name, archive_path from raw.files where status = 'received' "
@@ -68,20 +70,31 @@ def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseS
     tasks = [ParseTask(sha256, name, Path(archive)) for sha256, name, archive in pending]
     outcomes = parse_supervised(tasks, settings.parse_workers, settings.parse_timeout_s,
                                 settings.parse_memory_mb, settings.max_file_bytes)
-    batch: list = []
-    for outcome in outcomes:
-        if outcome.report is None:
-            summary.unreadable += 1
-            summary.failures[outcome.task.name] = outcome.error
-            log.warning("unreadable: %s", outcome.error)
-        else:
-            summary.parsed += 1
-        batch.append(outcome)
-        if len(batch) >= STORE_BATCH:
+    # The store of one batch overlaps the parsing of the next: DuckDB works outside the GIL,
+    # so the workers are not left idle while the parent writes.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-store") as writer:
+        storing: Future | None = None
+        batch: list = []
+        for outcome in outcomes:
+            if outcome.report is None:
+                summary.unreadable += 1
+                summary.failures[outcome.task.name] = outcome.error
+                log.warning("unreadable: %s", outcome.error)
+            else:
+                summary.parsed += 1
+            batch.append(outcome)
+            if len(batch) >= STORE_BATCH:
+                if storing is not None:
+                    storing.result()  # one batch in flight; a failed store stops the stage here
+                storing = writer.submit(_store, con, batch)
+                batch = []
+                done = summary.parsed + summary.unreadable
+                if done % (10 * STORE_BATCH) == 0:
+                    log.info("parsed %d of %d files", done, len(tasks))
+        if storing is not None:
+            storing.result()
+        if batch:
             _store(con, batch)
-            batch = []
-    if batch:
-        _store(con, batch)
     return summary
 
 
@@ -109,8 +122,12 @@ def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
     con.register("batch_quotes", quotes)
     con.execute("begin")
     try:
-        for table in ("raw.reports", 'raw."values"', "raw.parse_findings", "raw.narrative_quotes"):
-            con.execute(f"delete from {table} where report_id in (select report_id from batch_ids)")
+        # Files are parsed once; only a file set back to 'received' has rows to replace, and
+        # deleting by id scans whole tables, so it is done only then.
+        if con.execute("select count(*) from raw.reports where report_id in (select report_id from batch_ids)"
+                       ).fetchall()[0][0]:
+            for table in ("raw.reports", 'raw."values"', "raw.parse_findings", "raw.narrative_quotes"):
+                con.execute(f"delete from {table} where report_id in (select report_id from batch_ids)")
         con.execute("insert into raw.reports select report_id, source_name, agency, year::integer, form_version, "
                     "report_date::date, parsed_at, parser_version from batch_reports")
         con.execute('insert into raw."values" select * from batch_values')
