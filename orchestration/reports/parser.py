@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import form, narrative
 from .metadata import read_metadata
@@ -52,6 +53,7 @@ class _Item:
     row: int  # reader's row id: a boundary between items of different rows
     key: str  # compact text, for matching
     paragraph: bool = False
+    heading: bool = False  # looks like a section heading ("三、收到和处理…"): see _is_heading
 
 
 def parse_document(doc: Document, sha256: str) -> ParsedReport:
@@ -114,7 +116,9 @@ def _stream(doc: Document) -> list[_Item]:
         rows = block.rows if block.kind == "table" else [[Cell(block.text, block.line)]]
         for row in rows:
             row_id += 1
-            items.extend(_Item(cell, row_id, compact(cell.text), paragraph) for cell in row)
+            for cell in row:
+                key = compact(cell.text)
+                items.append(_Item(cell, row_id, key, paragraph, _is_heading(key)))
     return items
 
 
@@ -132,13 +136,13 @@ def _looks_like_report(items: list[_Item]) -> bool:
     return any(_REPORT_MARKERS.search(item.key) for item in items[:40])
 
 
-def _is_heading(item: _Item) -> bool:
-    return len(item.key) <= 40 and bool(_ORDINAL.match(item.key))
+def _is_heading(key: str) -> bool:
+    return len(key) <= 40 and bool(_ORDINAL.match(key))
 
 
 def _heading_positions(items: list[_Item], section: str) -> list[int]:
     pattern = _HEADINGS[section]
-    return [i for i, item in enumerate(items) if _is_heading(item) and pattern.search(item.key)]
+    return [i for i, item in enumerate(items) if item.heading and pattern.search(item.key)]
 
 
 def _section_starts(items: list[_Item]) -> dict[str, int]:
@@ -177,10 +181,17 @@ def _label_position(items: list[_Item], start: int, key: str) -> int | None:
 
 
 def _value(item: _Item) -> int | float | None | NotAValue:
+    return _value_of(item.cell.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_of(text: str) -> int | float | None | NotAValue:
+    """The cell's number, or a NotAValue (returned, not raised: the parser asks every cell,
+    and the answer for a text never changes, so it is cached)."""
     try:
-        return parse_value(item.cell.text)
-    except NotAValue as exc:
-        return exc
+        return parse_value(text)
+    except NotAValue:
+        return NotAValue(text)
 
 
 def _gather(items: list[_Item], label_at: int, end: int, count: int) -> list[_Item]:
@@ -299,8 +310,12 @@ def _parse_review(items, start, end, values, findings) -> None:
 
 def _add_value(values, findings, table, row, column: form.ColumnSpec, cell: Cell) -> None:
     # Columns printed in 万元 read an explicit "元" as yuan (values.parse_amount).
-    value = parse_amount(cell.text) if column.column == "amount" and column.group == "fees" \
-        else parse_value(cell.text)
+    if column.column == "amount" and column.group == "fees":
+        value = parse_amount(cell.text)
+    else:
+        value = _value_of(cell.text)
+        if isinstance(value, NotAValue):
+            value = parse_value(cell.text)  # raises, naming the cell
     values.append(Value(table, row, column.column, value, cell.text, cell.line))
     if value is None:
         findings.append(_finding("P1", table, row, cell.line,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Word leaves bookmark markers in extracted text ("[bookmark: _GoBack]22").
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]", re.IGNORECASE)
@@ -20,6 +21,9 @@ _TRADITIONAL = str.maketrans(
 )
 
 
+# The same short texts ("0", row labels, column headers) recur in every report: cached, the
+# normalisation runs once per distinct text instead of several times per cell.
+@lru_cache(maxsize=1 << 16)
 def clean(text: str) -> str:
     """NFKC (full-width digits/punctuation, ideographic and no-break spaces), artefacts removed,
     runs of whitespace collapsed, stripped."""
@@ -28,6 +32,7 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(text: str) -> str:
     """``clean`` without any spaces and in simplified characters: the form used to match labels."""
     return clean(text).replace(" ", "").translate(_TRADITIONAL)
