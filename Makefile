@@ -38,7 +38,7 @@ run: prepare $(DAGSTER_HOME)/dagster.yaml
 # Two processes (the machine's two cores): the suite's wall time is dominated by waiting on
 # subprocesses and on the live Dagster instance, which the other process fills with work.
 test: prepare
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 dev: prepare $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml

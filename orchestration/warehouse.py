@@ -4,6 +4,7 @@ Python writes before dbt runs. dbt declares these as sources (dbt_project/models
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,12 @@ create table if not exists quality.validated_reports (
 """
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for the warehouse (XXGK_DUCKDB_MEMORY_LIMIT, default 1GB, also
+    in the dbt profile): DuckDB would take 80 % of RAM; bounded, it spills to disk."""
+    return os.environ.get("XXGK_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False, wait_s: float = 30.0):
     """Open the warehouse, waiting up to ``wait_s`` while another process holds the file lock.
@@ -63,7 +70,7 @@ def connect(path: Path, read_only: bool = False, wait_s: float = 30.0):
     waited = False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() - started >= wait_s:

@@ -1,5 +1,6 @@
 """Shared fixtures (an isolated data directory for every XXGK_* path) and how the suite is
-spread over processes by `make test` (pytest-xdist, `-n 2 --dist loadfile`)."""
+spread over processes by `make test` (pytest-xdist, `-n 2 --dist loadfile
+--no-loadscope-reorder`)."""
 
 from __future__ import annotations
 
@@ -42,12 +43,14 @@ SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_partitions
 
 
 def pytest_collection_modifyitems(config, items):
-    """Start with the slowest modules. Under `--dist loadfile` each module runs whole on one
-    worker (its module fixtures are built once); everything that needs the live `dagster dev`
-    is one module, tests/ui/test_dagster_dev.py, so only one instance is ever started.
-    (`--dist loadgroup` would be the tool for grouping across modules, but its xdist_group
-    marks are ignored under pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no
-    longer reads.)"""
+    """Start with the slowest modules (xdist keeps this order under `--no-loadscope-reorder`;
+    by default it hands out the modules with most tests first).
+
+    Under `--dist loadfile` each module runs whole on one worker (its module fixtures are
+    built once); everything that needs the live `dagster dev` is one module,
+    tests/ui/test_dagster_dev.py, so only one instance is ever started. (`--dist loadgroup`
+    would group across modules, but its xdist_group marks are ignored under pytest 9: xdist
+    3.8 renames `item._nodeid`, which pytest 9 no longer reads.)"""
 
     def rank(item) -> int:
         path = item.nodeid.split("::")[0]

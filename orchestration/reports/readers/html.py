@@ -243,19 +243,18 @@ def _cell_text(cell) -> str:
         block = tag in _BLOCK
         if block and lines[-1].strip(" "):
             lines.append("")
+        contents(element)
+        if block and lines[-1].strip(" "):
+            lines.append("")
+
+    def contents(element) -> None:
+        """The element's own text, then each child and the text that follows it."""
         if element.text:
             lines[-1] += _WS.sub(" ", element.text)
         for child in element:
             visit(child)
             if child.tail:
                 lines[-1] += _WS.sub(" ", child.tail)
-        if block and lines[-1].strip(" "):
-            lines.append("")
 
-    if cell.text:
-        lines[-1] += _WS.sub(" ", cell.text)
-    for child in cell:
-        visit(child)
-        if child.tail:
-            lines[-1] += _WS.sub(" ", child.tail)
+    contents(cell)
     return "\n".join(line.strip(" ") for line in lines if line.strip(" "))
