@@ -5,9 +5,14 @@ bytes without interpreting them).
     .venv/bin/python bench/parse_throughput.py [--seconds 2] [--no-doc]
 
 The documents are the renderings of the founding sample (orchestration.render), so every
-format carries the same report. Floors: text/HTML = decode the bytes; .docx = unzip and read
-word/document.xml; PDF = open and load every page's text page; .doc = the LibreOffice
-conversion alone. Not part of the test suite.
+format carries the same report. Two floors:
+- "floor": reading and decoding the bytes without interpreting them (the issue's definition):
+  text/HTML = decode the bytes; .docx = unzip word/document.xml; PDF = open and load every
+  page's text page; .doc = the LibreOffice conversion alone;
+- "tree": the floor plus the format library's own parse, still without interpreting the
+  report: text = decode and split into lines; HTML = lxml's tree of the decoded page; .docx =
+  lxml's tree of word/document.xml; PDF = the floor plus every page's characters as a string.
+Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import lxml.html
 import pypdfium2 as pdfium
+from lxml import etree
 
 from orchestration.render import FORMATS, filename, from_parsed, render
 from orchestration.render.docx import render_docx
 from orchestration.reports.parser import parse_document
 from orchestration.reports.readers import doc as doc_reader
 from orchestration.reports.readers import read_document
+from orchestration.reports.readers.html import _XML_DECL
 
 SAMPLE = ROOT / "tests" / "render" / "fixtures" / "000_0dabcd11a12b22e6.txt"
 
@@ -70,6 +78,33 @@ def floor_for(fmt: str, data: bytes):
     raise ValueError(fmt)
 
 
+def tree_for(fmt: str, data: bytes):
+    if fmt.endswith("text"):
+        return lambda: data.decode("utf-8").splitlines()
+    if fmt.startswith("html"):
+        codec = "utf-8" if fmt == "html-utf8" else "gb18030"
+        return lambda: lxml.html.document_fromstring(_XML_DECL.sub("", data.decode(codec)))
+    if fmt == "docx":
+        def unzip_and_parse():
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return etree.fromstring(archive.read("word/document.xml"))
+        return unzip_and_parse
+    if fmt == "pdf":
+        def load_text() -> list[str]:
+            pdf = pdfium.PdfDocument(data)
+            texts = []
+            for i in range(len(pdf)):
+                page = pdf[i]
+                textpage = page.get_textpage()
+                texts.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            pdf.close()
+            return texts
+        return load_text
+    raise ValueError(fmt)
+
+
 def machine() -> str:
     model = ""
     try:
@@ -94,15 +129,19 @@ def main() -> None:
     source = parse_document(read_document(SAMPLE.read_bytes(), SAMPLE.name), "0" * 64)
     content = from_parsed(source)
     print(machine())
-    print(f"{'format':<24}{'bytes':>9}{'parse/s':>10}{'ms':>9}{'read/s':>10}{'ms':>9}{'floor/s':>11}{'ms':>9}")
+    print(f"{'format':<24}{'bytes':>9}{'parse/s':>10}{'ms':>9}{'read/s':>10}{'ms':>9}{'floor/s':>11}{'ms':>9}"
+          f"{'tree/s':>10}{'ms':>9}{'parse/floor':>13}{'parse/tree':>12}")
     for fmt in FORMATS:
         data = render(content, fmt)
         name = filename(content, fmt)
         parse_rate, _ = rate(lambda d=data, n=name: parse_document(read_document(d, n), "0" * 64), args.seconds)
         read_rate, _ = rate(lambda d=data, n=name: read_document(d, n), args.seconds)
         floor_rate, _ = rate(floor_for(fmt, data), args.seconds)
+        tree_rate, _ = rate(tree_for(fmt, data), args.seconds)
         print(f"{fmt:<24}{len(data):>9}{parse_rate:>10.1f}{1000 / parse_rate:>9.2f}{read_rate:>10.1f}"
-              f"{1000 / read_rate:>9.2f}{floor_rate:>11.1f}{1000 / floor_rate:>9.3f}")
+              f"{1000 / read_rate:>9.2f}{floor_rate:>11.1f}{1000 / floor_rate:>9.3f}"
+              f"{tree_rate:>10.1f}{1000 / tree_rate:>9.3f}{100 * parse_rate / floor_rate:>12.2f}%"
+              f"{100 * parse_rate / tree_rate:>11.1f}%")
     if not args.no_doc and doc_reader.soffice():
         legacy = doc_reader.convert(render_docx(content), "x.docx", "doc")
         parse_rate, _ = rate(lambda: parse_document(read_document(legacy, "x.doc"), "0" * 64), 0, minimum=3)
