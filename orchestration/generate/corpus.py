@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..render import ReportContent
+from ..render import ReportContent, render
 from ..reports import form
 from . import faults
 from .layout import (
@@ -46,7 +46,6 @@ from .layout import (
     non_report_html,
     non_report_text,
     outline_for,
-    render_report,
 )
 from .registry import COLUMNS, Agency, build_registry
 from .values import new_state, year_values
@@ -122,7 +121,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
                  upto: str | None = None, extra: dict | None = None, when: date = day,
                  data: bytes | None = None) -> bytes:
             if data is None:
-                data = render_report(content, layout, outline_for(content, story, upto))
+                data = render(content, layout, outline_for(content, story, upto))
             _write(folder, file, data, when)
             rows.append((file, agency.agency_code, year, version, group, layout, kind))
             if fault_name is not None:
@@ -168,7 +167,7 @@ def _agency_reports(job: tuple[Agency, Options, str]) -> tuple[list[tuple], list
             truth.append({"file": name, **base, "fault": "unreadable_random", "rule": "unreadable"})
         elif fault == "truncated":
             if group in ("docx", "pdf"):
-                whole = render_report(content, layout, outline_for(content, story))
+                whole = render(content, layout, outline_for(content, story))
                 emit(name, content, story, "unreadable", None, data=whole[: len(whole) // 2])
                 truth.append({"file": name, **base, "fault": "truncated", "rule": "unreadable"})
             else:

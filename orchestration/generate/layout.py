@@ -4,29 +4,20 @@
 
 ``orchestration.render`` lays out the 2021 form with one fixed narrative sentence; the
 generator needs the 2019-2020 form's tables and narratives of its own (varied wording, and a
-count that disagrees with the table for rule R8). Until the renderer takes an outline as an
-argument, :func:`render_report` hands the renderer this outline by swapping the module-level
-``outline`` its format modules call, for the duration of one call (worker processes are
-single-threaded, and the swap is undone in ``finally``).
+count that disagrees with the table for rule R8), so it builds the outline here and hands it
+to the renderer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from ..render import FORMATS, ReportContent
-from ..render import docx as render_docx_module
-from ..render import html as render_html_module
-from ..render import pdf as render_pdf_module
-from ..render import text as render_text_module
 from ..render.content import Box, Item, Table, date_zh, format_number, table_a, table_b, table_c
 from ..reports import form
 from .values import NOT_ON_OLD_FORM
 
-_RENDER_MODULES = (render_text_module, render_docx_module, render_html_module, render_pdf_module)
 _HEADINGS = ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
              "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项"]
 _ORDINALS = "一二三四五六"
@@ -130,23 +121,6 @@ def outline_for(c: ReportContent, story: Narrative, upto: str | None = None) -> 
         Item("date", date_zh(c.report_date)),
     ]
     return items
-
-
-@contextmanager
-def _outline(items: list[Item]) -> Iterator[None]:
-    saved = [module.outline for module in _RENDER_MODULES]
-    try:
-        for module in _RENDER_MODULES:
-            module.outline = lambda _content, _items=items: _items
-        yield
-    finally:
-        for module, original in zip(_RENDER_MODULES, saved):
-            module.outline = original
-
-
-def render_report(c: ReportContent, fmt: str, items: list[Item]) -> bytes:
-    with _outline(items):
-        return FORMATS[fmt][1](c)
 
 
 def extension(fmt: str) -> str:

@@ -9,7 +9,7 @@ import io
 import zipfile
 from xml.sax.saxutils import escape
 
-from .content import ReportContent, Table, grid, outline
+from .content import Item, ReportContent, Table, grid, outline
 
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 _PAGE_TWIPS = 9000  # text width of an A4 page with 2.5 cm margins, roughly
@@ -98,10 +98,10 @@ def _table(table: Table, pad_counter: list[int]) -> str:
     return "".join(out)
 
 
-def document_xml(content: ReportContent) -> str:
+def document_xml(content: ReportContent, items: list[Item] | None = None) -> str:
     parts: list[str] = []
     pad_counter = [0]
-    items = outline(content)
+    items = items if items is not None else outline(content)
     for n, item in enumerate(items):
         if item.kind == "title":
             parts.append(_paragraph(item.text, align="center", bold=True, size=36))
@@ -141,11 +141,11 @@ def package(parts: dict[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(content: ReportContent) -> bytes:
+def render_docx(content: ReportContent, items: list[Item] | None = None) -> bytes:
     title = f"{content.agency}{content.year}年政府信息公开工作年度报告"
     return package({
         "[Content_Types].xml": _CONTENT_TYPES,
         "_rels/.rels": _RELS,
         "docProps/core.xml": _CORE.format(title=escape(title)),
-        "word/document.xml": document_xml(content),
+        "word/document.xml": document_xml(content, items),
     })

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .content import ReportContent, Table, outline
+from .content import Item, ReportContent, Table, outline
 
 
 def _table(table: Table) -> str:
@@ -37,13 +37,13 @@ def _table(table: Table) -> str:
 
 
 def render_html(content: ReportContent, encoding: str = "utf-8", declared: str | None = None,
-                http_equiv: bool = False) -> bytes:
+                http_equiv: bool = False, items: list[Item] | None = None) -> bytes:
     declared = declared or encoding
     title = f"{content.agency}{content.year}年政府信息公开工作年度报告"
     meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={declared}">' if http_equiv
             else f'<meta charset="{declared}">')
     body: list[str] = []
-    for item in outline(content):
+    for item in items if items is not None else outline(content):
         if item.kind == "title":
             body.append(f"<h1 style=\"text-align:center\">{escape(item.text)}</h1>")
         elif item.kind == "heading":

@@ -21,7 +21,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from .content import ReportContent, Table, grid, outline
+from .content import Item, ReportContent, Table, grid, outline
 
 FONT = "STSong-Light"
 _MARGIN = 20 * mm
@@ -80,7 +80,7 @@ def _table(table: Table, styles: dict[str, ParagraphStyle], width: float) -> Pdf
     return PdfTable(data, colWidths=col_widths, style=TableStyle(commands), repeatRows=0)
 
 
-def render_pdf(content: ReportContent) -> bytes:
+def render_pdf(content: ReportContent, items: list[Item] | None = None) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     title = f"{content.agency}{content.year}年政府信息公开工作年度报告"
@@ -88,7 +88,7 @@ def render_pdf(content: ReportContent) -> bytes:
                             bottomMargin=_MARGIN, title=title, author=content.agency,
                             creator="xxgk-warehouse render", invariant=1)
     flow: list[object] = []
-    for item in outline(content):
+    for item in items if items is not None else outline(content):
         if item.kind == "table":
             assert item.table is not None
             flow.append(_table(item.table, styles, doc.width))

@@ -19,10 +19,10 @@ def _wrap_header(text: str) -> str:
     return f"{text[:2]}\n{text[2:]}" if len(text) == 4 else text
 
 
-def docx_text(content: ReportContent) -> bytes:
+def docx_text(content: ReportContent, items: list[Item] | None = None) -> bytes:
     lines: list[str] = []
     pad = 0
-    for item in outline(content):
+    for item in items if items is not None else outline(content):
         if item.kind != "table":
             lines.append(item.text)
             continue
@@ -49,9 +49,9 @@ def _web_row(table: Table, boxes) -> str:
     return "| " + " | ".join(box.text for box in boxes) + " |"
 
 
-def web_text(content: ReportContent) -> bytes:
+def web_text(content: ReportContent, items: list[Item] | None = None) -> bytes:
     lines: list[str] = []
-    for item in outline(content):
+    for item in items if items is not None else outline(content):
         if item.kind == "table":
             assert item.table is not None
             lines.extend(_web_row(item.table, boxes) for boxes in item.table.rows)
