@@ -42,6 +42,11 @@ def year_keys(current: datetime.datetime | None = None) -> list[str]:
     return REPORT_YEARS.get_partition_keys(current_time=current)
 
 
+def year_numbers(current: datetime.datetime | None = None) -> list[int]:
+    """:func:`year_keys` as integers (the report years in the warehouse)."""
+    return [int(key) for key in year_keys(current)]
+
+
 def partition_run_args(years: list[str]) -> dict:
     """RunRequest arguments for these years: one partition, or one run over the range
     min..max (a year in between is rebuilt to the same rows: correct, a little extra work)."""
