@@ -1,7 +1,8 @@
 """Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks.
 
 The fact marts are partitioned by report year, the other models are not (see
-defs/partitions.py); one dbt op builds both."""
+defs/partitions.py); one dbt op builds both. A run for some years rebuilds and tests the
+years it touches plus every year not settled (quality/checked_years.py)."""
 
 
 import json
