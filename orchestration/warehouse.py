@@ -50,6 +50,11 @@ create table if not exists quality.findings as select * from raw.parse_findings 
 alter table quality.findings add column if not exists arithmetic varchar;
 create table if not exists quality.validated_reports (
     report_id varchar primary key, validated_at timestamp, run_id varchar);
+-- the last verdict of each gate (dbt tests, GX mart checks) per report year, so a monthly
+-- run can test only what it touches (orchestration/quality/checked_years.py)
+create table if not exists quality.checked_years (
+    year integer, gate varchar, verdict varchar, run_id varchar, tested_as_of timestamp,
+    fingerprint varchar, primary key (year, gate));
 """
 
 

@@ -8,6 +8,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "seeds" / "reports" / "000_0dabcd11a12b22e6.txt"
 
 
+def of_year(year: int, agency: str, edits: dict[int, str] | None = None) -> str:
+    """:func:`variant` as the report of another year."""
+    return variant(agency, edits).replace("2021年度", f"{year}年度")
+
+
+def pipeline_settings(env, data: Path):
+    """Point the pipeline at ``data`` (XXGK_DATA_DIR, no XXGK_WAREHOUSE override) through the
+    pytest MonkeyPatch ``env``, and create its folders."""
+    from orchestration.settings import Settings
+
+    env.setenv("XXGK_DATA_DIR", str(data))
+    env.delenv("XXGK_WAREHOUSE", raising=False)
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    return settings
+
+
 def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
 

@@ -10,17 +10,12 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
-from samples import LINE_NEW_RECEIVED_TOTAL, SAMPLE, variant
+from samples import LINE_NEW_RECEIVED_TOTAL, SAMPLE, of_year, pipeline_settings
 
 from orchestration.definitions import UNPARTITIONED, defs
 from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.settings import Settings
 
 FACTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigation")
-
-
-def of_year(year: int, agency: str, edits: dict | None = None) -> str:
-    return variant(agency, edits).replace("2021年度", f"{year}年度")
 
 
 def run(**kwargs) -> dg.ExecuteInProcessResult:
@@ -47,10 +42,7 @@ def published(settings, mart: str, where: str = "true") -> list[tuple]:
 def runs(tmp_path_factory):
     data = tmp_path_factory.mktemp("partitions") / "data"
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("XXGK_DATA_DIR", str(data))
-        env.delenv("XXGK_WAREHOUSE", raising=False)
-        settings = Settings.from_env()
-        settings.ensure_dirs()
+        settings = pipeline_settings(env, data)
         out = {"settings": settings}
         # run 1: reports of 2021 and 2022, one run over the range (as the sensor asks)
         shutil.copy(SAMPLE, settings.inbox / "a.txt")

@@ -10,7 +10,13 @@
 -#}
 
 {% macro report_years() -%}
-    {%- set years = var('report_years', none) -%}
+    {{ return(year_list_var('report_years')) }}
+{%- endmacro %}
+
+
+{% macro year_list_var(name) -%}
+    {#- the var `name` as a sorted list of integer years; none when unset or empty -#}
+    {%- set years = var(name, none) -%}
     {%- if years is none or years == [] -%}
         {{ return(none) }}
     {%- endif -%}

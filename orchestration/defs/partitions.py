@@ -9,7 +9,9 @@ Which assets are partitioned, and why the others are not:
 - year-shaped: the fact marts ``fct_applications``, ``fct_active_disclosure``,
   ``fct_review_litigation`` (one row per cell of a current report; a year's rows depend only
   on that year's reports). dbt receives the run's years as ``--vars {"report_years": [...]}``
-  and rebuilds only those years (``dbt_project/macros/report_years.sql``).
+  and rebuilds only those years (``dbt_project/macros/report_years.sql``); the tests and
+  the blocking mart checks read those years, the year after each and every year whose last
+  verdict was not a pass (``orchestration/quality/checked_years.py``).
 - file-shaped, unpartitioned: ingest, parse and the per-report gate. A file's year is only
   known after parsing it, some files never have one (unreadable, year not printed, out of
   range), and all three already touch only what is new (content-hash dedup, status
@@ -40,6 +42,11 @@ REPORT_YEARS = dg.TimeWindowPartitionsDefinition(
 def year_keys(current: datetime.datetime | None = None) -> list[str]:
     """Every partition key that exists now (or at ``current``): 2019 .. this year."""
     return REPORT_YEARS.get_partition_keys(current_time=current)
+
+
+def year_numbers(current: datetime.datetime | None = None) -> list[int]:
+    """:func:`year_keys` as integers (the report years in the warehouse)."""
+    return [int(key) for key in year_keys(current)]
 
 
 def partition_run_args(years: list[str]) -> dict:

@@ -4,6 +4,7 @@ catalog, feedback documents to agencies); ``latest`` moves atomically."""
 
 import dagster as dg
 
+from ..quality.checked_years import blocked_years
 from ..stages.publish import MARTS, publish, validation_summary
 from .resources import OWNERS, Warehouse
 
@@ -24,7 +25,16 @@ from .resources import OWNERS, Warehouse
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     settings = warehouse.settings()
     with warehouse.connect(read_only=True) as con:
-        # this asset only runs when every blocking mart check passed
+        # This asset only runs when every blocking check of this run passed; a run tests only
+        # its years (quality/checked_years.py), so a year an earlier run found failing (or
+        # left pending) must have been tested again and passed before anything is published.
+        blocked = blocked_years(con)
+        if blocked:
+            raise dg.Failure(
+                description="not published: report years whose last test or mart check did not pass "
+                            f"and that this run did not test again: {blocked}; run warehouse_job "
+                            "for those years (or for every year)",
+                metadata={"blocked_years": dg.MetadataValue.json({str(k): v for k, v in blocked.items()})})
         validation = validation_summary(con, mart_checks="passed")
         snapshot = publish(con, settings.published, validation, keep=settings.keep_snapshots)
     if snapshot.reused:

@@ -4,13 +4,12 @@ marts, which stop publication when a mart breaks an invariant."""
 
 import dagster as dg
 
-from ..quality.findings import judge
+from ..quality import checked_years
 from ..quality.gate import run_suite
-from ..quality.invariants import value_type_frame
+from ..quality.marts import MART_VALUES_SQL, mart_gate
 from ..stages.validate import validate_pending
+from .partitions import year_numbers
 from .resources import OWNERS, Warehouse
-
-MART_SCHEMA = "main_marts"
 
 
 @dg.multi_asset(
@@ -43,45 +42,22 @@ def report_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
     yield dg.MaterializeResult(asset_key=["quality", "validated_reports"], metadata={"dagster/row_count": validated})
 
 
-# Each fact mart as the long "values" shape the invariant checks read.
-MART_VALUES_SQL = {
-    "fct_applications": "select report_id, 'B' as table_code, row_code, column_code, "
-                        "application_count::double as value, raw_text, source_line as line "
-                        f"from {MART_SCHEMA}.fct_applications",
-    "fct_review_litigation": "select report_id, 'C' as table_code, group_code as row_code, measure as column_code, "
-                             "case_count::double as value, raw_text, source_line as line "
-                             f"from {MART_SCHEMA}.fct_review_litigation",
-    "fct_active_disclosure": "select report_id, 'A' as table_code, row_code, measure as column_code, "
-                             "value::double as value, raw_text, source_line as line "
-                             f"from {MART_SCHEMA}.fct_active_disclosure",
-}
-
-
-def mart_gate(mart: str, con) -> tuple[bool, dict]:
-    """Judge one mart with both suites: the form's invariants and the mart's structure."""
-    values = con.execute(MART_VALUES_SQL[mart]).df()
-    findings, _ = judge(values)
-    values = values.merge(value_type_frame(), on=["table_code", "column_code"], how="left")
-    values["value_type"] = values["value_type"].fillna("count")
-    errors = findings[findings["severity"] == "error"]
-    structure = run_suite("mart_structure", values)
-    failed_structure = [o.meta["rule_id"] for o in structure.outcomes if not o.success]
-    metadata = {
-        "rows": len(values),
-        "invariant_errors_by_rule": errors.groupby("rule_id").size().to_dict() if not errors.empty else {},
-        "failed_structure_rules": failed_structure,
-        "first_errors": errors.head(5)["message"].tolist(),
-    }
-    return errors.empty and structure.success, metadata
-
-
 def _mart_check(mart: str) -> dg.AssetChecksDefinition:
+    gate = f"gx_{mart}"
+
     @dg.asset_check(asset=dg.AssetKey(["marts", mart]), name=f"gx_{mart}_invariants", blocking=True,
                     description=f"GX suites report_invariants and mart_structure over {mart}: "
-                                "a failure blocks publication.")
-    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+                                "a failure blocks publication. Judges the report years the run "
+                                "tests (quality.checked_years), every year in a full run.")
+    def check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        run_id = context.run.run_id
         with warehouse.connect() as con:
-            passed, metadata = mart_gate(mart, con)
+            scope = checked_years.run_scope(con, run_id, gate, year_numbers())
+            passed, metadata = mart_gate(mart, con, scope.settled)
+            # the verdict is recorded before the result is returned: a later run for other
+            # years must test these again if they failed
+            checked_years.record(con, run_id, gate, scope.tested, passed, checked_years.fingerprint())
+        metadata["years_checked"] = "every year" if scope.full else scope.tested
         return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.ERROR,
                                    metadata={k: dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
                                              for k, v in metadata.items()})

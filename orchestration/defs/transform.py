@@ -1,7 +1,8 @@
 """Transform: the dbt project, one Dagster asset per model and seed, dbt tests as checks.
 
 The fact marts are partitioned by report year, the other models are not (see
-defs/partitions.py); one dbt op builds both."""
+defs/partitions.py); one dbt op builds both. A run for some years rebuilds and tests the
+years it touches plus every year not settled (quality/checked_years.py)."""
 
 
 import json
@@ -14,9 +15,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ..quality import checked_years
 from ..settings import PROJECT_DIR, Settings
-from .partitions import REPORT_YEARS, run_years
-from .resources import OWNERS
+from .partitions import REPORT_YEARS, run_years, year_numbers
+from .resources import OWNERS, Warehouse
 from .submission_counts import with_submission_counts
 
 # dbt is installed beside this interpreter (the project's venv); put it on PATH so that
@@ -61,20 +63,43 @@ class XxgkTranslator(DagsterDbtTranslator):
             name="xxgk_dbt_models",
             # several years = one run and one dbt call (not one per year)
             backfill_policy=dg.BackfillPolicy.single_run())
-def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """dbt build: seeds, staging, intermediate and marts with their tests; the fact marts only
-    for the run's report years (every year when the run has no partition)."""
+    for the run's report years (every year when the run has no partition).
+
+    A run of the whole project builds and tests the scope of quality/checked_years.py: its
+    years, every year not settled (failed, pending, never tested, checks changed, reports
+    arrived since) and the year after each; the other years' rows are skipped by the tests
+    (macro get_where_subquery) and the verdict is recorded. A partial selection (a run for
+    files of no known year, a model materialized by hand) tests what it builds in full and
+    records nothing."""
     # dbt reads the warehouse path from the environment; make it the same absolute path the
     # Python stages use.
     os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
-    args = ["build"]
     years = run_years(context)
-    if years is not None:
-        args += ["--vars", json.dumps({"report_years": years})]
-    context.log.info(f"fact marts for {years if years is not None else 'every year'}")
-    # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
-    # DuckDB file open (with another configuration) while the mart checks read it.
-    yield from with_submission_counts(dbt.cli(args, context=context).stream())
+    # (context.assets_def is the subset a run selected: compare with the whole project)
+    if not context.selected_asset_keys >= set(xxgk_dbt_models.keys):
+        args = ["build"] + (["--vars", json.dumps({"report_years": years})] if years is not None else [])
+        context.log.info(f"partial selection: fact marts for {years if years is not None else 'every year'}")
+        yield from with_submission_counts(dbt.cli(args, context=context).stream())
+        return
+    run_id, current = context.run.run_id, checked_years.fingerprint()
+    with warehouse.connect() as con:
+        scope = checked_years.plan(con, years, year_numbers(), current)
+        checked_years.start(con, run_id, scope.tested, current)
+    args = ["build"] + (["--vars", json.dumps(scope.dbt_vars())] if not scope.full else [])
+    context.log.info("every year" if scope.full else
+                     f"fact marts for {scope.rebuilt} (run {years}), tests over {scope.tested}")
+    try:
+        # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
+        # DuckDB file open (with another configuration) while the mart checks read it.
+        yield from with_submission_counts(dbt.cli(args, context=context).stream())
+    except Exception:
+        with warehouse.connect() as con:
+            checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, False, current)
+        raise
+    with warehouse.connect() as con:
+        checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)

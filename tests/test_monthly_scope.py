@@ -1,0 +1,155 @@
+"""warehouse_job tests only the years a run touches, and never publishes a year whose last
+test or check failed without testing it again (orchestration/quality/checked_years.py).
+
+Runs, in process, on one warehouse:
+1. no partition (every year): two reports, 2021 and 2022; every year is tested and passes;
+2. partition 2021 after a 2021 value was broken behind the gate (raw.values): the blocking
+   mart check over 2021-2022 fails; nothing is published;
+3. partition 2024 (nothing new): 2021 failed last time, so the run tests it again; it still
+   fails and nothing is published; 2019-2020 are not read;
+4. the value repaired, partition 2024 again: 2021 is tested again, passes, and is published;
+5. a run of publication alone refuses while a year's last verdict is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+from samples import SAMPLE, of_year, pipeline_settings
+
+from orchestration.definitions import defs
+from orchestration.defs.partitions import year_numbers
+from orchestration.quality.checked_years import blocked_years
+
+CHECK = "gx_fct_applications_invariants"
+BREAK_2021 = ('update raw."values" set value = value + {by} where table_code = \'B\' and row_code = \'new_received\' '
+              "and column_code = 'natural_person' and report_id in (select report_id from raw.reports where year = 2021)")
+
+
+def run(**kwargs) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def("warehouse_job")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, **kwargs)
+
+
+def check_result(result: dg.ExecuteInProcessResult):
+    [event] = [e.asset_check_evaluation_data for e in result.all_events
+               if e.event_type_value == "ASSET_CHECK_EVALUATION"
+               and e.asset_check_evaluation_data.asset_check_key.name == CHECK]
+    return event.passed, event.metadata["years_checked"].value
+
+
+def published_snapshot(result: dg.ExecuteInProcessResult) -> bool:
+    return any(e.asset_key == dg.AssetKey(["published", "snapshot"])
+               for e in result.get_asset_materialization_events())
+
+
+def verdicts(settings) -> dict[int, set[tuple[str, str]]]:
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        out: dict[int, set] = {}
+        for year, gate, verdict, run_id in con.execute(
+                "select year, gate, verdict, run_id from quality.checked_years").fetchall():
+            out.setdefault(year, set()).add((gate, verdict, run_id))
+        return out
+    finally:
+        con.close()
+
+
+def execute(settings, sql: str) -> None:
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    data = tmp_path_factory.mktemp("monthly") / "data"
+    with pytest.MonkeyPatch.context() as env:
+        settings = pipeline_settings(env, data)
+        out = {"settings": settings}
+        shutil.copy(SAMPLE, settings.inbox / "a.txt")
+        (settings.inbox / "b.txt").write_text(of_year(2022, "乙县人民政府"), encoding="utf-8")
+        out["full"] = run()
+        out["after_full"] = verdicts(settings)
+        out["latest_after_full"] = os.readlink(settings.published / "latest")
+        execute(settings, BREAK_2021.format(by=1))
+        out["broken"] = run(partition_key="2021")
+        out["other_year"] = run(partition_key="2024")
+        out["after_other_year"] = verdicts(settings)
+        out["latest_after_other_year"] = os.readlink(settings.published / "latest")
+        execute(settings, BREAK_2021.format(by=-1))
+        out["repaired"] = run(partition_key="2024")
+        out["after_repaired"] = verdicts(settings)
+        yield out
+
+
+def test_a_full_run_tests_and_records_every_year(runs):
+    assert runs["full"].success and published_snapshot(runs["full"])
+    assert check_result(runs["full"]) == (True, "every year")
+    run_id = runs["full"].run_id
+    assert sorted(runs["after_full"]) == year_numbers()
+    for year, gates in runs["after_full"].items():
+        assert {verdict for _, verdict, _ in gates} == {"passed"} and {r for _, _, r in gates} == {run_id}, year
+
+
+def test_a_year_that_fails_its_check_is_not_published(runs):
+    assert not runs["broken"].success and not published_snapshot(runs["broken"])
+    assert check_result(runs["broken"]) == (False, [2021, 2022])  # the run's year and the year after
+
+
+def test_a_run_for_another_year_tests_the_failed_year_again_and_publishes_nothing(runs):
+    result = runs["other_year"]
+    assert not result.success and not published_snapshot(result)
+    passed, years = check_result(result)
+    assert not passed
+    # the failed years, the run's year and the year after each; 2019, 2020 and 2023 were not read
+    assert years == [2021, 2022, 2023, 2024, 2025]
+    assert runs["latest_after_other_year"] == runs["latest_after_full"]
+    untouched = runs["after_other_year"][2019]
+    assert {run_id for _, _, run_id in untouched} == {runs["full"].run_id}
+    assert ("gx_fct_applications", "failed", result.run_id) in runs["after_other_year"][2021]
+
+
+def test_after_the_repair_the_failed_year_is_tested_again_and_published(runs):
+    result = runs["repaired"]
+    assert result.success and published_snapshot(result)
+    # every year run 3 checked failed with it (a failing check condemns its whole scope), so
+    # all of them and the year after are tested
+    assert check_result(result) == (True, [2021, 2022, 2023, 2024, 2025, 2026])
+    settings = runs["settings"]
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        assert blocked_years(con) == {}
+    finally:
+        con.close()
+    # settled again: the next run for 2024 would test only 2024 and 2025
+    assert all(verdict == "passed" for gates in runs["after_repaired"].values() for _, verdict, _ in gates)
+    path = settings.published / "latest" / "fct_applications.parquet"
+    assert duckdb.sql(f"select count(*) from '{path}' where year = 2021").fetchall() == [(25 * 7,)]
+
+
+def test_publication_alone_refuses_while_a_year_is_blocked(runs, tmp_path):
+    """The publish asset checks the record itself: a run that selects only publication
+    (no tests, no checks) cannot publish a year that failed."""
+    settings = runs["settings"]
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        con.execute("update quality.checked_years set verdict = 'failed' where year = 2020 and gate = 'dbt'")
+    finally:
+        con.close()
+    job = dg.define_asset_job("publish_only", selection=dg.AssetSelection.assets(dg.AssetKey(["published", "snapshot"])))
+    only = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=[job],
+                          resources=defs.resources, executor=dg.in_process_executor)
+    latest = os.readlink(settings.published / "latest")
+    result = only.resolve_job_def("publish_only").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success and not published_snapshot(result)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "2020" in failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
+    assert os.readlink(settings.published / "latest") == latest
