@@ -38,8 +38,9 @@ def pytest_configure(config):
 
 # Modules that take minutes (measured, see --durations): handed out first, so that the other
 # worker works through the short ones meanwhile instead of waiting for them at the end.
-SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_partitions_end_to_end.py",
-              "tests/hostile/test_overlapping_runs.py", "tests/test_end_to_end.py")
+SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_monthly_scope.py",
+              "tests/test_partitions_end_to_end.py", "tests/hostile/test_overlapping_runs.py",
+              "tests/test_end_to_end.py")
 
 
 def pytest_collection_modifyitems(config, items):
