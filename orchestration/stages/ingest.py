@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import logging
 import os
@@ -79,6 +81,30 @@ def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int]:
         raise
 
 
+def _flush_to_disk(folder: Path) -> None:
+    """Flush the filesystem holding ``folder`` (Linux syncfs: only that filesystem, not every
+    disk of a shared server as os.sync would); elsewhere os.sync."""
+    libc = _libc()
+    if libc is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
+
+
+@functools.cache
+def _libc():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syncfs.argtypes = [ctypes.c_int]
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
 def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSummary:
     """Archive every regular file in the inbox, record the receipt, then remove it from the
     inbox. The same bytes twice are one file (one raw.files row) with two receipts.
@@ -127,7 +153,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
     is removed (a crash re-ingests the same hash under the same receipt id, never a second)."""
     if not batch:
         return
-    os.sync()  # the copies' bytes
+    _flush_to_disk(settings.archive)  # the copies' bytes
     extension = {c.sha256: c.source.suffix.lower() for c in batch}
     for copied in batch:
         target = archive_path(settings, copied.sha256, extension[copied.sha256])
@@ -136,7 +162,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
             copied.tmp.unlink()
         else:
             os.replace(copied.tmp, target)
-    os.sync()  # the renames
+    _flush_to_disk(settings.archive)  # the renames
     now = datetime.now(UTC).replace(tzinfo=None)
     files = pd.DataFrame({
         "sha256": [c.sha256 for c in batch], "original_name": [c.name for c in batch],
