@@ -13,6 +13,10 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
+# Where dbt builds the marts (schema "marts" under the profile's "main"): read by the mart
+# checks, publication and the feedback documents.
+MART_SCHEMA = "main_marts"
+
 # The columns of raw.narrative_quotes (counts of table B quoted in the narrative, for R8).
 QUOTE_COLUMNS = ["report_id", "row_code", "quoted", "quote_text", "line"]
 

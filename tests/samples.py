@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +24,13 @@ def pipeline_settings(env, data: Path):
     settings = Settings.from_env()
     settings.ensure_dirs()
     return settings
+
+
+def inbox_of_two_years(settings) -> None:
+    """The inbox of the year-partition tests: the sample (2021, a.txt) and a 2022 report of
+    another agency (b.txt)."""
+    shutil.copy(SAMPLE, settings.inbox / "a.txt")
+    (settings.inbox / "b.txt").write_text(of_year(2022, "乙县人民政府"), encoding="utf-8")
 
 
 def sample_text() -> str:

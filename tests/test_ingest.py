@@ -139,3 +139,17 @@ def test_a_batch_that_fails_to_record_leaves_its_files_in_the_inbox(data_dir, mo
         assert ingest_inbox(settings, con).new_files == 1
         assert con.execute("select count(*) from raw.files").fetchall()[0][0] == 3
     assert not list(settings.inbox.iterdir())
+
+
+def test_a_known_file_under_another_extension_is_a_receipt_not_a_second_copy(data_dir):
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    shutil.copy(SAMPLE, settings.inbox / "a.txt")
+    with connect(settings.warehouse) as con:
+        ingest_inbox(settings, con)
+        shutil.copy(SAMPLE, settings.inbox / "a.htm")  # the same bytes, renamed, a later run
+        summary = ingest_inbox(settings, con)
+        assert con.execute("select count(*) from raw.receipts").fetchall() == [(2,)]
+    digest = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    assert (summary.new_files, summary.duplicates) == (0, 1)
+    assert [p.name for p in settings.archive.rglob("*") if p.is_file()] == [f"{digest}.txt"]

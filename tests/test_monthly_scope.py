@@ -14,12 +14,11 @@ Runs, in process, on one warehouse:
 from __future__ import annotations
 
 import os
-import shutil
 
 import dagster as dg
 import duckdb
 import pytest
-from samples import SAMPLE, of_year, pipeline_settings
+from samples import inbox_of_two_years, pipeline_settings
 
 from orchestration.definitions import defs
 from orchestration.defs.partitions import year_numbers
@@ -73,8 +72,7 @@ def runs(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         settings = pipeline_settings(env, data)
         out = {"settings": settings}
-        shutil.copy(SAMPLE, settings.inbox / "a.txt")
-        (settings.inbox / "b.txt").write_text(of_year(2022, "乙县人民政府"), encoding="utf-8")
+        inbox_of_two_years(settings)
         out["full"] = run()
         out["after_full"] = verdicts(settings)
         out["latest_after_full"] = os.readlink(settings.published / "latest")

@@ -5,12 +5,10 @@ file of no known year (no partition). Publication happens once per run and holds
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
 import duckdb
 import pytest
-from samples import LINE_NEW_RECEIVED_TOTAL, SAMPLE, of_year, pipeline_settings
+from samples import LINE_NEW_RECEIVED_TOTAL, inbox_of_two_years, of_year, pipeline_settings
 
 from orchestration.definitions import UNPARTITIONED, defs
 from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
@@ -45,8 +43,7 @@ def runs(tmp_path_factory):
         settings = pipeline_settings(env, data)
         out = {"settings": settings}
         # run 1: reports of 2021 and 2022, one run over the range (as the sensor asks)
-        shutil.copy(SAMPLE, settings.inbox / "a.txt")
-        (settings.inbox / "b.txt").write_text(of_year(2022, "乙县人民政府"), encoding="utf-8")
+        inbox_of_two_years(settings)
         out["first"] = run(tags={RANGE_START_TAG: "2021", RANGE_END_TAG: "2022"})
         out["after_first"] = {y: published(settings, "fct_applications", f"year = {y}") for y in (2021, 2022)}
         # run 2: a held correction of the 2022 report and a new 2023 report, for 2022..2023

@@ -8,12 +8,11 @@ from collections import Counter
 
 import pandas as pd
 
+from ..warehouse import MART_SCHEMA
 from .checked_years import scope_predicate
 from .findings import judge
 from .gate import run_suite
 from .invariants import value_type_frame
-
-MART_SCHEMA = "main_marts"
 
 # Each fact mart as the long "values" shape the invariant checks read.
 MART_VALUES_SQL = {

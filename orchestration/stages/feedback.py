@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-MART_SCHEMA = "main_marts"
+from ..warehouse import MART_SCHEMA
 
 FEEDBACK_SQL = f"""
 with current_versions as (

@@ -153,21 +153,29 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
     is removed (a crash re-ingests the same hash under the same receipt id, never a second)."""
     if not batch:
         return
-    _flush_to_disk(settings.archive)  # the copies' bytes
-    extension = {c.sha256: c.source.suffix.lower() for c in batch}
+    shas = sorted({c.sha256 for c in batch})
+    known = {row[0] for row in con.execute(
+        "select sha256 from raw.files where sha256 in (select unnest(?::varchar[]))", [shas]).fetchall()}
+    # The first copy of each new hash is the file, archived under its extension; a copy of a
+    # known file is only a receipt, its bytes are already in the archive.
+    targets: dict[str, Path] = {}
     for copied in batch:
-        target = archive_path(settings, copied.sha256, extension[copied.sha256])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
+        if copied.sha256 not in known:
+            targets.setdefault(copied.sha256, archive_path(settings, copied.sha256, copied.source.suffix.lower()))
+    _flush_to_disk(settings.archive)  # the copies' bytes
+    for copied in batch:
+        target = targets.get(copied.sha256)
+        if target is None or target.exists():
             copied.tmp.unlink()
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(copied.tmp, target)
     _flush_to_disk(settings.archive)  # the renames
     now = datetime.now(UTC).replace(tzinfo=None)
     files = pd.DataFrame({
         "sha256": [c.sha256 for c in batch], "original_name": [c.name for c in batch],
         "extension": [c.source.suffix.lower() for c in batch], "size_bytes": [c.size for c in batch],
-        "archive_path": [str(archive_path(settings, c.sha256, extension[c.sha256])) for c in batch],
+        "archive_path": [str(targets.get(c.sha256, "")) for c in batch],
         # The receipt id derives from the inbox entry itself, so a crash between recording
         # and removing the file re-records the same receipt next run instead of a second one.
         "receipt_id": [hashlib.sha256(f"{c.sha256}|{c.name}|{c.mtime_ns}|{c.size}".encode()).hexdigest()[:32]
@@ -177,9 +185,6 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
     con.register("ingest_batch", files)
     con.execute("begin")
     try:
-        known = {row[0] for row in con.execute(
-            "select sha256 from raw.files where sha256 in (select sha256 from ingest_batch)").fetchall()}
-        # the first copy of each new hash in the batch is the file; every copy is a receipt
         con.execute("""
             insert into raw.files
             select sha256, original_name, extension, size_bytes, archive_path, ?, 'received', null
@@ -193,9 +198,8 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
         raise
     finally:
         con.unregister("ingest_batch")
-    new = len({c.sha256 for c in batch} - known)
-    summary.new_files += new
-    summary.duplicates += len(batch) - new
+    summary.new_files += len(targets)
+    summary.duplicates += len(batch) - len(targets)
     summary.received += len(batch)
     # Only once archived and recorded do the files leave the inbox.
     for copied in batch:

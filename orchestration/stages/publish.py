@@ -48,9 +48,9 @@ from pathlib import Path
 import duckdb
 
 from ..settings import PROJECT_DIR
+from ..warehouse import MART_SCHEMA
 from . import feedback
 
-MART_SCHEMA = "main_marts"
 MARTS = ("dim_report", "fct_applications", "fct_active_disclosure", "fct_review_litigation",
          "fct_findings", "rpt_report_status", "fct_submission_status", "rpt_submission_rollup")
 CATALOG = "warehouse.duckdb"
