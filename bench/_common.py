@@ -80,27 +80,21 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
                  years: str = "all") -> dict:
     """ingest -> parse -> validate (GX gate) -> dbt build -> mart checks -> publish, each timed.
 
-    ``years``: what warehouse_job's run is for. "all": one run over every year partition;
-    "arrived": the partitions of the reports parsed in this run (what the sensor and the
-    monthly schedule request). Like the job: one `dbt build` over the run's scope
-    (orchestration/quality/checked_years.py: the facts rebuilt for the run's years and every
-    unsettled year, the tests skipping settled years), the blocking GX mart checks over the
-    same years, the verdicts recorded in quality.checked_years, then publication.
-    XXGK_BENCH_ONE_DBT_BUILD=1: never vars (the job before year partitions). On a checkout
-    without checked_years.py (before issue 3's test scope) dbt gets only the run's years and
-    the mart checks judge every row, as that job did."""
+    ``years``: what warehouse_job's run is for. "all": one run over every year partition
+    (everything rebuilt and tested); "arrived": the partitions of the reports parsed in this
+    run (what the sensor and the monthly schedule request). Like the job: the run's scope
+    (orchestration/quality/checked_years.py: the changed agency-years, every year not clean,
+    the next year's reports of the changed agencies) is fixed, one `dbt build` re-derives and
+    tests it, the blocking GX mart checks judge it, the verdicts are recorded in
+    quality.checked_years, then publication. XXGK_BENCH_ONE_DBT_BUILD=1: every run is a full
+    one (the job before incremental runs)."""
+    from orchestration.quality import checked_years
+    from orchestration.quality.marts import MART_VALUES_SQL, mart_gate
     from orchestration.stages.ingest import ingest_inbox
     from orchestration.stages.parse import parse_received
     from orchestration.stages.publish import publish, validation_summary
     from orchestration.stages.validate import validate_pending
     from orchestration.warehouse import connect
-
-    try:
-        from orchestration.quality import checked_years
-        from orchestration.quality.marts import MART_VALUES_SQL, mart_gate
-    except ImportError:  # a checkout before the test scope
-        checked_years = None
-        from orchestration.defs.quality import MART_VALUES_SQL, mart_gate
 
     out: dict = {}
     with connect(settings.warehouse) as con:
@@ -120,27 +114,22 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
     out["years"] = "all" if run_years is None else arrived
     all_years = list(range(2019, datetime.date.today().year + 1))
     with timer.stage("dbt build"):
-        if checked_years is None:
-            vars_ = {} if run_years is None else {"report_years": run_years}
-            settled: list[int] = []
-        else:
-            current = checked_years.fingerprint()
-            with connect(settings.warehouse) as con:
-                scope = checked_years.plan(con, run_years, all_years, current)
-                checked_years.start(con, run_id, scope.tested, current)
-            vars_, settled = scope.dbt_vars(), scope.settled
-            out["tested"] = "all" if scope.full else scope.tested
+        current = checked_years.fingerprint()
+        with connect(settings.warehouse) as con:
+            scope = checked_years.plan(con, run_years, all_years, current)
+            checked_years.start(con, run_id, scope, current)
+        out["tested"] = "all" if scope.full else scope.tested
+        out["scope_reports"] = "all" if scope.full else len(scope.reports)
+        vars_ = scope.dbt_vars(run_id)
         dbt_build(settings.warehouse, work, *(["--vars", json.dumps(vars_)] if vars_ else []))
-        if checked_years is not None:
-            with connect(settings.warehouse) as con:
-                checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
+        with connect(settings.warehouse) as con:
+            checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
     with connect(settings.warehouse) as con, timer.stage("mart checks"):
         for mart in MART_VALUES_SQL:
-            passed, _ = mart_gate(mart, con, settled) if settled else mart_gate(mart, con)
+            passed, _ = mart_gate(mart, con, None if scope.full else run_id)
             if not passed:
                 raise RuntimeError(f"mart check {mart} failed")
-            if checked_years is not None:
-                checked_years.record(con, run_id, f"gx_{mart}", scope.tested, passed, current)
+            checked_years.record(con, run_id, f"gx_{mart}", scope.tested, passed, current)
     with connect(settings.warehouse, read_only=True) as con, timer.stage("publish"):
         snapshot = publish(con, settings.published, validation_summary(con), keep=3)
         out["publish"] = snapshot.name

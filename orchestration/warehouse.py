@@ -59,6 +59,14 @@ create table if not exists quality.validated_reports (
 create table if not exists quality.checked_years (
     year integer, gate varchar, verdict varchar, run_id varchar, tested_as_of timestamp,
     fingerprint varchar, primary key (year, gate));
+-- what one run rebuilds and tests below the year: the reports in its scope (the changed
+-- agency-years, every report of a year that must be tested whole, and the next year's reports
+-- of the same agencies), and a row per run that fixed a scope
+create table if not exists quality.run_scope (
+    run_id varchar, report_id varchar, rebuild boolean);
+create table if not exists quality.run_plans (
+    run_id varchar primary key, planned_at timestamp, reports integer, rebuilt_years varchar,
+    tested_years varchar);
 """
 
 

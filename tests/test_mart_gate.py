@@ -10,6 +10,7 @@ from samples import SAMPLE
 from orchestration.quality.marts import mart_gate
 from orchestration.reports.parser import parse_document
 from orchestration.reports.readers import read_document
+from orchestration.warehouse import DDL
 
 
 def _mart(path, broken: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -44,6 +45,10 @@ def test_a_broken_report_in_a_later_batch_fails_the_check(tmp_path):
     assert metadata["invariant_errors_by_rule"] == {"R1": 1, "R3": 1}
     assert len(metadata["first_errors"]) == 2 and metadata["rows"] == 5 * 175
     assert mart_gate("fct_applications", con) == (passed, metadata)
-    # the settled year is left out: nothing of 2021 is judged
-    assert mart_gate("fct_applications", con, settled=[2021], batch_reports=2) == (True, {
-        "rows": 0, "invariant_errors_by_rule": {}, "failed_structure_rules": [], "first_errors": []})
+    # a scoped run judges only the reports of its scope (quality.run_scope)
+    con.execute(DDL)
+    con.execute("insert into quality.run_scope values ('run-1', 'r0', true), ('run-1', 'r1', false), "
+                "('run-2', 'r4', true)")
+    assert mart_gate("fct_applications", con, "run-1", batch_reports=2) == (True, {
+        "rows": 2 * 175, "invariant_errors_by_rule": {}, "failed_structure_rules": [], "first_errors": []})
+    assert mart_gate("fct_applications", con, "run-2") == (False, {**metadata, "rows": 175})

@@ -1,12 +1,14 @@
-"""warehouse_job tests only the years a run touches, and never publishes a year whose last
+"""warehouse_job tests only the reports a run touches, and never publishes a year whose last
 test or check failed without testing it again (orchestration/quality/checked_years.py).
 
 Runs, in process, on one warehouse:
-1. no partition (every year): two reports, 2021 and 2022; every year is tested and passes;
-2. partition 2021 after a 2021 value was broken behind the gate (raw.values): the blocking
-   mart check over 2021-2022 fails; nothing is published;
-3. partition 2024 (nothing new): 2021 failed last time, so the run tests it again; it still
-   fails and nothing is published; 2019-2020 are not read;
+1. no partition (every year): two reports of two agencies, 2021 and 2022; every year is
+   tested and passes;
+2. partition 2021 after the 2021 report was parsed again with a broken value (behind the
+   per-report gate, which judged it before): the blocking mart check over its scope (the
+   2021 report) fails; nothing is published;
+3. partition 2024 (nothing new): 2021 failed last time, so the run tests that year whole
+   again; it still fails and nothing is published; no other year is read;
 4. the value repaired, partition 2024 again: 2021 is tested again, passes, and is published;
 5. a run of publication alone refuses while a year's last verdict is a failure.
 """
@@ -27,6 +29,8 @@ from orchestration.quality.checked_years import blocked_years
 CHECK = "gx_fct_applications_invariants"
 BREAK_2021 = ('update raw."values" set value = value + {by} where table_code = \'B\' and row_code = \'new_received\' '
               "and column_code = 'natural_person' and report_id in (select report_id from raw.reports where year = 2021)")
+# parsed_at is naive UTC, as the parse stage writes it
+REPARSED_2021 = "update raw.reports set parsed_at = now() at time zone 'UTC' where year = 2021"
 
 
 def run(**kwargs) -> dg.ExecuteInProcessResult:
@@ -77,6 +81,7 @@ def runs(tmp_path_factory):
         out["after_full"] = verdicts(settings)
         out["latest_after_full"] = os.readlink(settings.published / "latest")
         execute(settings, BREAK_2021.format(by=1))
+        execute(settings, REPARSED_2021)
         out["broken"] = run(partition_key="2021")
         out["other_year"] = run(partition_key="2024")
         out["after_other_year"] = verdicts(settings)
@@ -98,7 +103,7 @@ def test_a_full_run_tests_and_records_every_year(runs):
 
 def test_a_year_that_fails_its_check_is_not_published(runs):
     assert not runs["broken"].success and not published_snapshot(runs["broken"])
-    assert check_result(runs["broken"]) == (False, [2021, 2022])  # the run's year and the year after
+    assert check_result(runs["broken"]) == (False, [2021])  # the changed report's year
 
 
 def test_a_run_for_another_year_tests_the_failed_year_again_and_publishes_nothing(runs):
@@ -106,8 +111,8 @@ def test_a_run_for_another_year_tests_the_failed_year_again_and_publishes_nothin
     assert not result.success and not published_snapshot(result)
     passed, years = check_result(result)
     assert not passed
-    # the failed years, the run's year and the year after each; 2019, 2020 and 2023 were not read
-    assert years == [2021, 2022, 2023, 2024, 2025]
+    # the failed year, whole (nothing arrived for 2024); 2022 (another agency) was not read
+    assert years == [2021]
     assert runs["latest_after_other_year"] == runs["latest_after_full"]
     untouched = runs["after_other_year"][2019]
     assert {run_id for _, _, run_id in untouched} == {runs["full"].run_id}
@@ -117,16 +122,16 @@ def test_a_run_for_another_year_tests_the_failed_year_again_and_publishes_nothin
 def test_after_the_repair_the_failed_year_is_tested_again_and_published(runs):
     result = runs["repaired"]
     assert result.success and published_snapshot(result)
-    # every year run 3 checked failed with it (a failing check condemns its whole scope), so
-    # all of them and the year after are tested
-    assert check_result(result) == (True, [2021, 2022, 2023, 2024, 2025, 2026])
+    # the year run 3 checked failed with it (a failing check condemns its whole scope), so it
+    # is tested whole again
+    assert check_result(result) == (True, [2021])
     settings = runs["settings"]
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         assert blocked_years(con) == {}
     finally:
         con.close()
-    # settled again: the next run for 2024 would test only 2024 and 2025
+    # clean again: the next run tests only what arrives
     assert all(verdict == "passed" for gates in runs["after_repaired"].values() for _, verdict, _ in gates)
     path = settings.published / "latest" / "fct_applications.parquet"
     assert duckdb.sql(f"select count(*) from '{path}' where year = 2021").fetchall() == [(25 * 7,)]

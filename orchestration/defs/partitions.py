@@ -7,11 +7,10 @@ exist). Keys are ``"2019"``, ``"2020"``, ...
 Which assets are partitioned, and why the others are not:
 
 - year-shaped: the fact marts ``fct_applications``, ``fct_active_disclosure``,
-  ``fct_review_litigation`` (one row per cell of a current report; a year's rows depend only
-  on that year's reports). dbt receives the run's years as ``--vars {"report_years": [...]}``
-  and rebuilds only those years (``dbt_project/macros/report_years.sql``); the tests and
-  the blocking mart checks read those years, the year after each and every year whose last
-  verdict was not a pass (``orchestration/quality/checked_years.py``).
+  ``fct_review_litigation`` (one row per cell of a current report). The partitions are what
+  the sensor and schedules request and what the UI shows per year; inside them a run
+  re-derives only the reports it touches (the changed agency-years, every report of a year
+  not clean: ``orchestration/quality/checked_years.py``, ``dbt_project/macros/run_scope.sql``).
 - file-shaped, unpartitioned: ingest, parse and the per-report gate. A file's year is only
   known after parsing it, some files never have one (unreadable, year not printed, out of
   range), and all three already touch only what is new (content-hash dedup, status

@@ -2,7 +2,7 @@
 
 The fact marts are partitioned by report year, the other models are not (see
 defs/partitions.py); one dbt op builds both. A run for some years rebuilds and tests the
-years it touches plus every year not settled (quality/checked_years.py)."""
+reports it touches plus every year not clean (quality/checked_years.py)."""
 
 
 import json
@@ -64,32 +64,32 @@ class XxgkTranslator(DagsterDbtTranslator):
             # several years = one run and one dbt call (not one per year)
             backfill_policy=dg.BackfillPolicy.single_run())
 def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """dbt build: seeds, staging, intermediate and marts with their tests; the fact marts only
-    for the run's report years (every year when the run has no partition).
+    """dbt build: seeds, staging, intermediate and marts with their tests.
 
-    A run of the whole project builds and tests the scope of quality/checked_years.py: its
-    years, every year not settled (failed, pending, never tested, checks changed, reports
-    arrived since) and the year after each; the other years' rows are skipped by the tests
-    (macro get_where_subquery) and the verdict is recorded. A partial selection (a run for
-    files of no known year, a model materialized by hand) tests what it builds in full and
-    records nothing."""
+    A run for some years builds and tests the scope of quality/checked_years.py: the
+    agency-years that changed, every report of a year not clean (failed, pending, never
+    tested, checks changed) and the next year's reports of the changed agencies; the
+    incremental marts re-derive those reports, the tests skip every other report's rows
+    (macros/run_scope.sql) and the verdict is recorded per year. A run without partitions
+    (or over every year) builds and tests everything. A partial selection (a model
+    materialized by hand) builds and tests what it selects in full and records nothing."""
     # dbt reads the warehouse path from the environment; make it the same absolute path the
     # Python stages use.
     os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
     years = run_years(context)
     # (context.assets_def is the subset a run selected: compare with the whole project)
     if not context.selected_asset_keys >= set(xxgk_dbt_models.keys):
-        args = ["build"] + (["--vars", json.dumps({"report_years": years})] if years is not None else [])
-        context.log.info(f"partial selection: fact marts for {years if years is not None else 'every year'}")
-        yield from with_submission_counts(dbt.cli(args, context=context).stream())
+        context.log.info("partial selection: the selected models over every report")
+        yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
         return
     run_id, current = context.run.run_id, checked_years.fingerprint()
     with warehouse.connect() as con:
         scope = checked_years.plan(con, years, year_numbers(), current)
-        checked_years.start(con, run_id, scope.tested, current)
-    args = ["build"] + (["--vars", json.dumps(scope.dbt_vars())] if not scope.full else [])
-    context.log.info("every year" if scope.full else
-                     f"fact marts for {scope.rebuilt} (run {years}), tests over {scope.tested}")
+        checked_years.start(con, run_id, scope, current)
+    args = ["build"] + (["--vars", json.dumps(scope.dbt_vars(run_id))] if not scope.full else [])
+    context.log.info("every report" if scope.full else
+                     f"{len(scope.reports)} report(s) in scope (run for {years}; years tested whole: "
+                     f"{scope.rebuilt or 'none'}); verdicts for {scope.tested}")
     try:
         # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
         # DuckDB file open (with another configuration) while the mart checks read it.

@@ -33,15 +33,15 @@ MART_VALUES_SQL = {
 MART_BATCH_REPORTS = 2000
 
 
-def mart_gate(mart: str, con, settled: list[int] = (), batch_reports: int = MART_BATCH_REPORTS
+def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int = MART_BATCH_REPORTS
               ) -> tuple[bool, dict]:
     """Judge one mart with both suites: the form's invariants and the mart's structure, in
     batches of ``batch_reports`` reports (every check is within one report).
 
-    ``settled``: report years left out (their rows passed both suites before and did not
-    change since: orchestration/quality/checked_years.py); the rest, rows of no year
-    included, is judged."""
-    scope = scope_predicate("year", list(settled))
+    ``run_id``: a run that fixed a scope (orchestration/quality/checked_years.py): only the
+    rows of its reports are judged, rows of no report included; the others passed both
+    suites before and did not change since. None: every row."""
+    scope = scope_predicate(run_id)
     ids = [row[0] for row in con.execute(
         f"select distinct report_id from {MART_SCHEMA}.{mart} where {scope} and report_id is not null "
         "order by report_id").fetchall()]

@@ -1,6 +1,7 @@
-"""The year-partitioned fact marts: a run for year Y (var report_years) replaces Y's rows
-exactly and leaves every other year's rows untouched; a year whose reports all became held is
-emptied; a run without the var rebuilds every year.
+"""The fact marts are incremental by report: a scoped run (var scope_run, the reports of
+quality.run_scope) replaces the rows of the reports it rebuilds exactly and leaves every other
+report's rows untouched; a report that became held leaves the facts; a report in the scope
+only to be tested (rebuild false) keeps its rows; a run without the var rebuilds everything.
 
 The fixture's accepted 2023 report is copied as a second agency's 2022 report, so two years
 are published. Values are then edited in raw.values behind dbt's back: a year that was not
@@ -57,8 +58,11 @@ def dbt_ok(args: list[str], warehouse: Path, work: Path) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
-def only_years(*years: int) -> list[str]:
-    return ["build", "--select", "tag:year_partitioned", "--vars", "{{report_years: [{}]}}".format(", ".join(map(str, years)))]
+def scoped(warehouse: Path, run_id: str, *reports: tuple[str, bool]) -> list[str]:
+    """dbt args of a run whose scope is ``reports`` ((report_id, rebuild) pairs)."""
+    execute(warehouse, *(("insert into quality.run_scope values (?, ?, ?)", [run_id, report, rebuild])
+                         for report, rebuild in reports))
+    return ["build", "--select", "tag:year_partitioned", "--vars", f"{{scope_run: {run_id}}}"]
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +109,13 @@ def test_both_years_are_published_after_a_full_run(two_years):
     assert new_received_total(warehouse, 2022) == new_received_total(warehouse, 2023) == 3511
 
 
-def test_a_year_run_replaces_that_year_and_leaves_the_others(two_years):
-    warehouse, work, _ = two_years
+def test_a_scoped_run_replaces_its_reports_and_leaves_the_others(two_years):
+    warehouse, work, accepted = two_years
     before_2022 = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
     before_2023 = {mart: rows(warehouse, mart, 2023) for mart in FACTS}
     bump_new_received(warehouse, 1000)
 
-    dbt_ok(only_years(2023), warehouse, work)
+    dbt_ok(scoped(warehouse, "run-1", (accepted, True)), warehouse, work)
     assert new_received_total(warehouse, 2023) == 4511  # rebuilt
     assert new_received_total(warehouse, 2022) == 3511  # untouched: still the old value
     for mart in FACTS:
@@ -120,21 +124,38 @@ def test_a_year_run_replaces_that_year_and_leaves_the_others(two_years):
         assert len(rows(warehouse, mart, 2023)) == len(before_2023[mart])
     assert rows(warehouse, "fct_active_disclosure", 2023) == before_2023["fct_active_disclosure"]
 
-    # a run without the var is every year
+    # a run without the var is every report
     dbt_ok(["build", "--select", "tag:year_partitioned"], warehouse, work)
     assert new_received_total(warehouse, 2022) == 4511
     for mart in FACTS:
         assert len(rows(warehouse, mart, 2022)) == len(before_2022[mart])
 
 
-def test_a_year_whose_reports_are_all_held_is_emptied(two_years):
+def test_a_report_in_scope_only_to_be_tested_keeps_its_rows(two_years):
+    warehouse, work, accepted = two_years
+    before = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
+    bump_new_received(warehouse, 1000)
+    dbt_ok(scoped(warehouse, "run-2", (COPY, False)), warehouse, work)
+    assert new_received_total(warehouse, 2022) == 3511
+    assert {mart: rows(warehouse, mart, 2022) for mart in FACTS} == before
+
+
+def test_a_report_that_became_held_leaves_the_facts(two_years):
     warehouse, work, accepted = two_years
     before_2022 = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
     # the 2023 report turns out to break R1 (e.g. a re-validation): it is held
     execute(warehouse, (("insert into quality.findings (report_id, rule_id, severity, table_code, row_code, "
                         "column_code, expected, actual, message) values (?, 'R1', 'error', 'B', "
                         "'new_received', 'total', 1, 2, 'test')"), [accepted]))
-    dbt_ok(only_years(2023), warehouse, work)
+    dbt_ok(scoped(warehouse, "run-3", (accepted, True)), warehouse, work)
     for mart in FACTS:
         assert rows(warehouse, mart, 2023) == []
         assert rows(warehouse, mart, 2022) == before_2022[mart]
+
+
+def test_the_run_id_is_checked_before_it_reaches_sql(two_years):
+    warehouse, work, _ = two_years
+    result = run_dbt(["build", "--select", "tag:year_partitioned", "--vars", "{scope_run: \"x' or 1=1 --\"}"],
+                     warehouse, work)
+    assert result.returncode != 0
+    assert "var scope_run must be a run id" in result.stdout

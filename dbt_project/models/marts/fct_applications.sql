@@ -3,24 +3,24 @@
     tags=['year_partitioned'],
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_report_years() }}"
+    pre_hook="{{ delete_run_scope(rebuilt_only=true) }}"
 ) }}
 
 -- Table B (收到和处理政府信息公开申请情况) of accepted reports:
 -- one row per report x row x applicant column.
 -- Only the current version of each agency-year (int_report_versions.is_current).
--- Incremental by report year: a run with var report_years rebuilds only those years
--- (macros/report_years.sql); without it, every year.
+-- Incremental by report: a monthly run (var scope_run) deletes and re-inserts the reports
+-- of the agency-years it rebuilds (macros/run_scope.sql); a full run, every report.
 with accepted as (
     select report_id from {{ ref('int_report_versions') }}
     where is_current
-      and {{ report_year_filter('year') }}
+      and {{ in_run_scope('report_id', rebuilt_only=true) }}
 ),
 
 table_b as (
     select * from {{ ref('int_values_labelled') }}
     where table_code = 'B'
-      and {{ report_year_filter('year') }}
+      and {{ in_run_scope('report_id', rebuilt_only=true) }}
 ),
 
 final as (

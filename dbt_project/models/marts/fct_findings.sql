@@ -1,9 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_run_scope() }}"
+) }}
+
 -- Every finding of every report, held and superseded ones included (the rules across years
 -- R6/R7 too): which rule, which
 -- table/row/column by its printed label, which values, and the failing arithmetic
 -- (described in int_findings_described). Grain: report x finding_number.
+-- Incremental by report: a monthly run (var scope_run) derives again the findings of every
+-- report in its scope, the next year's reports of the changed agencies included (their
+-- R6/R7 findings compare with the changed report; macros/run_scope.sql); a full run, all.
 with described as (
     select * from {{ ref('int_findings_described') }}
+    where {{ in_run_scope('report_id') }}
 ),
 
 final as (
