@@ -73,7 +73,7 @@ def dbt_build(warehouse: Path, work: Path, *args: str) -> None:
         nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
         print(f"  dbt build {' '.join(args)}: {results['elapsed_time']:.1f} s, "
               f"nodes {sum(r['execution_time'] for r in nodes):.1f} s; slowest: "
-              + ", ".join(f"{r['unique_id'].split('.')[-1][:40]} {r['execution_time']:.2f}" for r in nodes[:6]))
+              + ", ".join(f"{r['unique_id'].split('.')[-1][:40]} {r['execution_time']:.2f}" for r in nodes[:10]))
 
 
 def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "bench",
