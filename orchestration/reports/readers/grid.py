@@ -45,16 +45,16 @@ def expand(rows: list[list[Box]]) -> list[list[Cell]]:
                 col = box.col
             while col in taken:
                 col += 1
+            if box.colspan == 1 and box.rowspan == 1:
+                taken[col] = Cell(box.text, box.line)  # most boxes: the free grid cell just found
+                col += 1
+                continue
             cell = Cell(box.text, box.line)
             width = max(1, min(box.colspan, MAX_SPAN))
-            height = max(1, min(box.rowspan, MAX_SPAN, len(rows) - r))
-            if width == 1 and height == 1:
-                taken[col] = cell  # most boxes: one free grid cell (the loop above found it free)
-            else:
-                for below in grid[r:r + height]:
-                    below.setdefault(col, cell)
-                    for covered in range(col + 1, col + width):
-                        below.setdefault(covered, None)  # covered by the box: no cell of its own
+            for below in grid[r:r + max(1, min(box.rowspan, MAX_SPAN, len(rows) - r))]:
+                below.setdefault(col, cell)
+                for covered in range(col + 1, col + width):
+                    below.setdefault(covered, None)  # covered by the box: no cell of its own
             col += width
     out: list[list[Cell]] = []
     for cells in grid:
