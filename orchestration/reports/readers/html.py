@@ -52,8 +52,8 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "body", "html", "legend", "details", "summary", "table"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPAN = re.compile(r"\s*(\d+)")
-# etree's HTML parser, not lxml.html's: lxml.html looks up a Python element class for every
-# element the walk touches, which cost a third of the read. Nothing here uses HtmlElement.
+# etree's HTML parser, not lxml.html's: lxml.html runs a Python element-class lookup for every
+# element object the walk makes (each element of the page). Nothing here uses HtmlElement.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False,
                            recover=True)
 _STRING = etree.XPath("string()")  # what lxml.html's text_content() returns
@@ -147,9 +147,10 @@ def _hidden_elements(root) -> set:
     """The elements hidden with ``hidden`` or an inline ``display:none``/``visibility:hidden``.
 
     Found once per page by XPath, not by reading two attributes of every element the walk
-    visits (a third of the walk): most pages hide nothing, and the styles are read as strings
-    without making an element object for each styled one. The set holds the element objects,
-    so lxml gives the walk these same objects again and ``in`` compares identities."""
+    visits (each get() costs about what visiting the element does): most pages hide nothing,
+    and the styles are read as strings without making an element object for each styled one.
+    The set holds the element objects, so lxml gives the walk these same objects again and
+    ``in`` compares identities."""
     hidden = set(_WITH_HIDDEN_ATTRIBUTE(root)) if _ANY_HIDDEN_ATTRIBUTE(root) else set()
     if any(_HIDDEN.search(style) for style in _STYLES(root)):
         hidden.update(element for element in _STYLED(root) if _HIDDEN.search(element.get("style")))
@@ -276,7 +277,7 @@ def _cell_fragments(element, fragments: list[str], hidden: set) -> None:
     if element.text:
         fragments.append(_WS.sub(" ", element.text))
     for child in element:
-        tag = child.tag
+        tag = child.tag  # _tag() inlined: this loop runs for every element of every table
         if isinstance(tag, str) and (tag := tag.lower()) not in _SKIP and child not in hidden:
             if tag == "br":
                 fragments.append(_BREAK)
