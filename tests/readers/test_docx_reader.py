@@ -166,3 +166,18 @@ def test_main_part_is_found_through_the_package_relationships():
     xml = f"<w:document {W}><w:body>{p('在别的部件里')}</w:body></w:document>"
     doc = docx.read(package({"_rels/.rels": rels, "word/document2.xml": xml}), "x.docx")
     assert texts(doc) == ["在别的部件里"]
+
+
+def test_tabs_breaks_and_hyphens_are_read_wherever_they_sit_and_cell_properties_anywhere():
+    """The reader reads only w:t in a paragraph with no w:tab/w:br/w:noBreakHyphen in it; these
+    are found at any depth (a hyperlink, a text box inside another paragraph, a cell). A cell's
+    w:tcPr is read when it is not the cell's first child, and its first w:gridSpan counts."""
+    tabbed = ('<w:p><w:hyperlink><w:r><w:t>第</w:t><w:tab/><w:t>一</w:t><w:noBreakHyphen/><w:t>项</w:t>'
+              "</w:r></w:hyperlink></w:p>")
+    boxed = ("<w:p><w:r><w:t>外</w:t><w:txbxContent><w:p><w:r><w:t>机关</w:t><w:br/><w:t>日期</w:t></w:r></w:p>"
+             "</w:txbxContent></w:r></w:p>")
+    late_props = f'<w:tc>{p("宽")}<w:tcPr><w:gridSpan w:val="2"/><w:gridSpan w:val="3"/></w:tcPr></w:tc>'
+    broken = "<w:tc><w:p><w:r><w:t>商业</w:t><w:br/><w:t>企业</w:t></w:r></w:p></w:tc>"
+    body = tabbed + boxed + tbl([late_props, broken], [tc("a"), tc("b"), tc("c")])
+    assert texts(docx.read(document(body), "x.docx")) == [
+        "第\t一-项", "外机关", "日期", [["宽", "商业\n企业"], ["a", "b", "c"]]]

@@ -102,3 +102,15 @@ def test_size_limit(monkeypatch):
     monkeypatch.setattr(html, "MAX_HTML_BYTES", 100)
     with pytest.raises(UnreadableReport, match="over the HTML size limit"):
         html.read(page("<p>" + "字" * 100 + "</p>").encode(), "x.html")
+
+
+def test_hidden_rows_cells_and_cell_parts_are_dropped_and_cell_lines_break_at_blocks():
+    """Hidden rows, cells and parts of a cell are dropped like hidden paragraphs. In a cell,
+    ``<br>`` and block elements end a line, blank lines are dropped, and whitespace collapses
+    within each text piece (a space ending one piece and one starting the next stay two)."""
+    source = page('<table><tr style="DISPLAY: none"><td>隐藏行</td></tr>'
+                  '<tr><td hidden>隐藏格</td><td> <div></div> <p>甲 </p><br><br>'
+                  '<span style="visibility:hidden">不见</span>乙  丙<div>丁</div> </td>'
+                  "<td><span>a </span> b</td></tr></table>"
+                  '<p style="display:none">隐藏段</p><p>可见</p>')
+    assert texts(html.read(source.encode(), "x.html")) == [[["甲\n乙 丙\n丁", "a  b"]], "可见"]

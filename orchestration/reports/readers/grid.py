@@ -25,7 +25,7 @@ from ..model import Cell
 MAX_SPAN = 1000  # larger spans in the source are clamped: no table of the form is that big
 
 
-@dataclass
+@dataclass(slots=True)
 class Box:
     text: str
     line: int
@@ -38,22 +38,27 @@ def expand(rows: list[list[Box]]) -> list[list[Cell]]:
     """Boxes per source row (in reading order) -> rows of cells (see the module docstring)."""
     grid: list[dict[int, Cell | None]] = [{} for _ in rows]
     for r, boxes in enumerate(rows):
+        taken = grid[r]
         col = 0
         for box in boxes:
             if box.col is not None:
                 col = box.col
-            while col in grid[r]:
+            while col in taken:
                 col += 1
+            if box.colspan == 1 and box.rowspan == 1:
+                taken[col] = Cell(box.text, box.line)  # most boxes: the free grid cell just found
+                col += 1
+                continue
             cell = Cell(box.text, box.line)
             width = max(1, min(box.colspan, MAX_SPAN))
-            for dr in range(max(1, min(box.rowspan, MAX_SPAN, len(rows) - r))):
-                grid[r + dr].setdefault(col, cell)
-                for dc in range(1, width):
-                    grid[r + dr].setdefault(col + dc, None)  # covered by the box: no cell of its own
+            for below in grid[r:r + max(1, min(box.rowspan, MAX_SPAN, len(rows) - r))]:
+                below.setdefault(col, cell)
+                for covered in range(col + 1, col + width):
+                    below.setdefault(covered, None)  # covered by the box: no cell of its own
             col += width
     out: list[list[Cell]] = []
     for cells in grid:
-        row = [cells[c] for c in sorted(cells) if cells[c] is not None]
+        row = [cell for _, cell in sorted(cells.items()) if cell is not None]
         if row:
             out.append(row)  # holes (a short row, w:gridBefore) stay holes: no invented cells
     return out

@@ -1,4 +1,4 @@
-"""HTML reports as government sites publish them (lxml.html; libxml2 gives source lines).
+"""HTML reports as government sites publish them (lxml's HTML parser; libxml2 gives source lines).
 
 - Encoding: a byte-order mark; else the page's declaration (``<meta charset>``, the
   ``http-equiv`` content type, an XML declaration) when the bytes decode strictly with it;
@@ -28,7 +28,6 @@ import codecs
 import os
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..model import Block, Document, UnreadableReport
@@ -52,8 +51,17 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "center", "hr", "caption", "figure", "figcaption", "tr", "td", "th", "thead", "tbody", "tfoot",
           "body", "html", "legend", "details", "summary", "table"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False,
-                               recover=True)
+_SPAN = re.compile(r"\s*(\d+)")
+# etree's HTML parser, not lxml.html's: lxml.html runs a Python element-class lookup for every
+# element object the walk makes (each element of the page). Nothing here uses HtmlElement.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False,
+                           recover=True)
+_STRING = etree.XPath("string()")  # what lxml.html's text_content() returns
+_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(//@hidden)")
+_WITH_HIDDEN_ATTRIBUTE = etree.XPath("//*[@hidden]")
+_STYLES = etree.XPath("//@style", smart_strings=False)
+_STYLED = etree.XPath("//*[@style]")
+_BREAK = "\n"  # a line break in a cell's fragments; the fragments hold none (_WS made them spaces)
 
 
 def read(data: bytes, source: str) -> Document:
@@ -114,13 +122,15 @@ def parse_html(text: str, source: str) -> Document:
     if not text.strip():
         raise UnreadableReport(f"{source}: empty file")
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
+        root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableReport(f"{source}: unreadable HTML ({exc})") from None
-    walker = _Walker()
+    if root is None:
+        raise UnreadableReport(f"{source}: unreadable HTML (Document is empty)")
+    walker = _Walker(_hidden_elements(root))
     title = root.find(".//head/title")
     if title is not None:
-        walker.add(title.text_content(), title.sourceline or 1)
+        walker.add(_STRING(title), title.sourceline or 1)
         walker.flush()
     body = root.find("body")
     walker.walk(body if body is not None else root)
@@ -133,18 +143,26 @@ def _tag(element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def _hidden(element) -> bool:
-    if element.get("hidden") is not None:
-        return True
-    style = element.get("style")
-    return bool(style and _HIDDEN.search(style))
+def _hidden_elements(root) -> set:
+    """The elements hidden with ``hidden`` or an inline ``display:none``/``visibility:hidden``.
+
+    Found once per page by XPath, not by reading two attributes of every element the walk
+    visits (each get() costs about what visiting the element does): most pages hide nothing,
+    and the styles are read as strings without making an element object for each styled one.
+    The set holds the element objects, so lxml gives the walk these same objects again and
+    ``in`` compares identities."""
+    hidden = set(_WITH_HIDDEN_ATTRIBUTE(root)) if _ANY_HIDDEN_ATTRIBUTE(root) else set()
+    if any(_HIDDEN.search(style) for style in _STYLES(root)):
+        hidden.update(element for element in _STYLED(root) if _HIDDEN.search(element.get("style")))
+    return hidden
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, hidden: set) -> None:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.line = 0
+        self.hidden = hidden
 
     def add(self, text: str | None, line: int | None) -> None:
         if not text:
@@ -161,7 +179,7 @@ class _Walker:
 
     def walk(self, element) -> None:
         tag = _tag(element)
-        if not tag or tag in _SKIP or _hidden(element):
+        if not tag or tag in _SKIP or element in self.hidden:
             return
         if tag == "table":
             self.flush()
@@ -173,88 +191,101 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self.flush()
-        self.add(element.text, element.sourceline)
+        if element.text:
+            self.add(element.text, element.sourceline)
         for child in element:
             self.walk(child)
-            self.add(child.tail, child.sourceline)
+            if child.tail:
+                self.add(child.tail, child.sourceline)
         if block:
             self.flush()
 
     def table(self, table) -> None:
-        rows = _rows(table)
-        cells = [cell for row in rows for cell in _cells(row)]
-        if any(cell.find(".//table") is not None for cell in cells):
-            for cell in cells:  # a layout table: read what is inside, cell by cell
-                self.walk(cell)
-                self.flush()
+        hidden = self.hidden
+        rows = _rows(table, hidden)
+        cells = [_cells(row, hidden) for row in rows]
+        # a layout table: read what is inside, cell by cell (one search when there is none)
+        if next(table.iterdescendants("table"), None) is not None and any(
+                next(cell.iterdescendants("table"), None) is not None for row in cells for cell in row):
+            for row in cells:
+                for cell in row:
+                    self.walk(cell)
+                    self.flush()
             return
         caption = table.find("caption")
         if caption is not None:
             self.walk(caption)
             self.flush()
         boxes: list[list[Box]] = []
-        for r, row in enumerate(rows):
+        for r, (row, row_cells) in enumerate(zip(rows, cells)):
             line = row.sourceline or 0
-            boxes.append([Box(_cell_text(cell), cell.sourceline or line,
+            boxes.append([Box(_cell_text(cell, hidden), cell.sourceline or line,
                               colspan=_span(cell.get("colspan"), 0),
                               rowspan=_span(cell.get("rowspan"), len(rows) - r))
-                          for cell in _cells(row)])
+                          for cell in row_cells])
         grid = expand(boxes)
         if grid:
             self.blocks.append(Block(kind="table", line=grid[0][0].line, rows=grid))
 
 
-def _rows(table) -> list:
+def _rows(table, hidden: set) -> list:
     rows = []
     for child in table:
         tag = _tag(child)
-        if tag == "tr" and not _hidden(child):
+        if tag == "tr" and child not in hidden:
             rows.append(child)
-        elif tag in ("thead", "tbody", "tfoot") and not _hidden(child):
-            rows.extend(tr for tr in child if _tag(tr) == "tr" and not _hidden(tr))
+        elif tag in ("thead", "tbody", "tfoot") and child not in hidden:
+            rows.extend(tr for tr in child if _tag(tr) == "tr" and tr not in hidden)
     return rows
 
 
-def _cells(row) -> list:
-    return [cell for cell in row if _tag(cell) in ("td", "th") and not _hidden(cell)]
+def _cells(row, hidden: set) -> list:
+    return [cell for cell in row if _tag(cell) in ("td", "th") and cell not in hidden]
 
 
 def _span(value: str | None, zero_means: int) -> int:
     """An HTML span attribute: leading digits ("2;" -> 2), 0 means "to the end" for rowspan."""
-    match = re.match(r"\s*(\d+)", value or "")
-    if not match:
+    if value is None:
         return 1
-    number = int(match.group(1))
+    if value.isdecimal():  # the usual "2": the digits _SPAN would take, without the regex
+        number = int(value)
+    else:
+        match = _SPAN.match(value)
+        if not match:
+            return 1
+        number = int(match.group(1))
     if number == 0:
         return max(1, zero_means)
     return max(1, min(number, 1000))
 
 
-def _cell_text(cell) -> str:
-    lines: list[str] = [""]
+def _cell_text(cell, hidden: set) -> str:
+    """The cell's lines: ``<br>`` and each block element's start and end break a line, blank
+    lines are dropped, runs of ASCII whitespace in each text piece are one space."""
+    fragments: list[str] = []
+    _cell_fragments(cell, fragments, hidden)
+    text = "".join(fragments)
+    if _BREAK not in text:
+        return text.strip(" ")
+    return "\n".join(stripped for line in text.split(_BREAK) if (stripped := line.strip(" ")))
 
-    def visit(element) -> None:
-        tag = _tag(element)
-        if not tag or tag in _SKIP or _hidden(element):
-            return
-        if tag == "br":
-            lines.append("")
-            return
-        block = tag in _BLOCK
-        if block and lines[-1].strip(" "):
-            lines.append("")
-        contents(element)
-        if block and lines[-1].strip(" "):
-            lines.append("")
 
-    def contents(element) -> None:
-        """The element's own text, then each child and the text that follows it."""
-        if element.text:
-            lines[-1] += _WS.sub(" ", element.text)
-        for child in element:
-            visit(child)
-            if child.tail:
-                lines[-1] += _WS.sub(" ", child.tail)
-
-    contents(cell)
-    return "\n".join(line.strip(" ") for line in lines if line.strip(" "))
+def _cell_fragments(element, fragments: list[str], hidden: set) -> None:
+    """The element's own text, then each child's and the text that follows it, with a break
+    where a line may end. A break where the line is still blank costs nothing: blank lines
+    are dropped, and spaces at a line's start are stripped either way."""
+    if element.text:
+        fragments.append(_WS.sub(" ", element.text))
+    for child in element:
+        tag = child.tag  # _tag() inlined: this loop runs for every element of every table
+        if isinstance(tag, str) and (tag := tag.lower()) not in _SKIP and child not in hidden:
+            if tag == "br":
+                fragments.append(_BREAK)
+            elif tag in _BLOCK:
+                fragments.append(_BREAK)
+                _cell_fragments(child, fragments, hidden)
+                fragments.append(_BREAK)
+            else:
+                _cell_fragments(child, fragments, hidden)
+        if child.tail:
+            fragments.append(_WS.sub(" ", child.tail))
