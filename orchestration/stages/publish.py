@@ -201,14 +201,19 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def parquet_source(mart: str) -> str:
+    """Where a mart's Parquet data lies in a snapshot, relative to its folder, as
+    ``read_parquet`` takes it: the mart's file, or for a fact mart the glob over its year
+    files (which matches nothing, and DuckDB refuses, when the mart has no rows)."""
+    return f"{mart}/*.parquet" if mart in YEAR_MARTS else f"{mart}.parquet"
+
+
 def _view_sql(folder: Path, mart: str, columns: list[tuple[str, str]]) -> str:
     """The catalog view of one mart: its Parquet file, or all its year files by a glob. A
     fact mart without any row has no file for a glob to match (DuckDB refuses an empty
     glob), so its view is an empty relation of the mart's columns and types."""
-    if mart not in YEAR_MARTS:
-        return f"select * from read_parquet('{mart}.parquet')"
-    if any((folder / mart).glob("*.parquet")):
-        return f"select * from read_parquet('{mart}/*.parquet')"
+    if mart not in YEAR_MARTS or any((folder / mart).glob("*.parquet")):
+        return f"select * from read_parquet('{parquet_source(mart)}')"
     return ("select " + ", ".join(f"cast(null as {type_}) as {_quote(name)}" for name, type_ in columns)
             + " where false")
 
