@@ -191,6 +191,18 @@ def test_an_empty_mart_and_a_year_without_rows_in_one_mart(con, tmp_path):
     assert_catalog_is_the_marts(con, again.path)
 
 
+def test_rows_without_a_year_are_published_in_their_own_file(con, tmp_path):
+    """Should a current report have no year, its fact rows are not lost: <mart>/unknown.*"""
+    report = con.execute("select min(report_id) from main_marts.fct_applications where year = 2020").fetchall()[0][0]
+    con.execute("update main_marts.fct_applications set year = null where year = 2020 and report_id = ?", [report])
+    nulls = con.execute("select count(*) from main_marts.fct_applications where year is null").fetchall()[0][0]
+    snap = run(con, tmp_path / "published")
+    assert sorted(p.name for p in (snap.path / "fct_applications").iterdir()) == [
+        f"{stem}.{suffix}" for stem in ("2020", "2021", "2022", "unknown") for suffix in ("csv", "parquet")]
+    assert snap.manifest["files"]["fct_applications/unknown.parquet"]["rows"] == nulls > 0
+    assert_catalog_is_the_marts(con, snap.path)
+
+
 def test_pruning_a_snapshot_leaves_the_files_it_shared(con, tmp_path):
     published = tmp_path / "published"
     first = run(con, published)
