@@ -14,7 +14,8 @@ from samples import LINE_NEW_RECEIVED_NATURAL, SAMPLE, variant
 
 from orchestration.definitions import defs
 from orchestration.settings import Settings
-from orchestration.stages.publish import MARTS
+from orchestration.stages.publish import MARTS, parquet_source
+from orchestration.stages.publish_reuse import YEAR_MARTS
 
 DIRTY_AGENCY = "某某县人民政府办公室"
 
@@ -41,7 +42,7 @@ def pipeline(tmp_path_factory):
 
 
 def published(settings, mart):
-    return duckdb.sql(f"select * from '{settings.published / 'latest' / (mart + '.parquet')}'").df()
+    return duckdb.sql(f"select * from '{settings.published / 'latest' / parquet_source(mart)}'").df()
 
 
 def test_run_succeeds(pipeline):
@@ -95,10 +96,11 @@ def test_latest_points_at_a_complete_snapshot(pipeline):
     latest = settings.published / "latest"
     assert latest.is_symlink()
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {f"{m}.parquet" for m in MARTS}
+    # one file per mart, per report year for the fact marts (the sample is of 2021)
+    assert set(manifest["files"]) == {f"{m}/2021.parquet" if m in YEAR_MARTS else f"{m}.parquet" for m in MARTS}
     for name, meta in manifest["files"].items():
         assert hashlib.sha256((latest / name).read_bytes()).hexdigest() == meta["sha256"]
-    assert manifest["files"]["fct_applications.parquet"]["rows"] == 175
+    assert manifest["files"]["fct_applications/2021.parquet"]["rows"] == manifest["rows"]["fct_applications"] == 175
     assert [s["agency"] for s in manifest["source_reports"]] == ["和田地区行署办公室"]
 
 

@@ -25,6 +25,7 @@ from samples import inbox_of_two_years, pipeline_settings
 from orchestration.definitions import defs
 from orchestration.defs.partitions import year_numbers
 from orchestration.quality.checked_years import blocked_years
+from orchestration.stages.publish import parquet_source
 
 CHECK = "gx_fct_applications_invariants"
 BREAK_2021 = ('update raw."values" set value = value + {by} where table_code = \'B\' and row_code = \'new_received\' '
@@ -133,7 +134,7 @@ def test_after_the_repair_the_failed_year_is_tested_again_and_published(runs):
         con.close()
     # clean again: the next run tests only what arrives
     assert all(verdict == "passed" for gates in runs["after_repaired"].values() for _, verdict, _ in gates)
-    path = settings.published / "latest" / "fct_applications.parquet"
+    path = settings.published / "latest" / parquet_source("fct_applications")
     assert duckdb.sql(f"select count(*) from '{path}' where year = 2021").fetchall() == [(25 * 7,)]
 
 

@@ -12,6 +12,7 @@ from samples import LINE_NEW_RECEIVED_TOTAL, inbox_of_two_years, of_year, pipeli
 
 from orchestration.definitions import UNPARTITIONED, defs
 from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.stages.publish import parquet_source
 
 FACTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigation")
 
@@ -32,7 +33,7 @@ def materialized(result: dg.ExecuteInProcessResult) -> dict[str, set]:
 
 
 def published(settings, mart: str, where: str = "true") -> list[tuple]:
-    path = settings.published / "latest" / f"{mart}.parquet"
+    path = settings.published / "latest" / parquet_source(mart)
     return duckdb.sql(f"select * from '{path}' where {where} order by all").fetchall()
 
 
@@ -91,8 +92,8 @@ def test_a_file_of_no_known_year_is_processed_without_a_partition(runs):
     assert any("unreadable" in str(row) for row in statuses)
     # the yearly facts are still in the snapshot, all three years
     assert {r[0] for r in duckdb.sql(
-        f"select distinct year from '{settings.published / 'latest' / 'fct_applications.parquet'}'").fetchall()
-    } == {2021, 2022, 2023}
+        f"select distinct year from '{settings.published / 'latest' / parquet_source('fct_applications')}'").fetchall()
+    } == {2021, 2022, 2023} == {int(p.stem) for p in (settings.published / "latest" / "fct_applications").glob("*.csv")}
 
 
 def test_submission_status_counts_are_asset_metadata(runs):

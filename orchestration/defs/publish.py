@@ -16,9 +16,12 @@ from .resources import OWNERS, Warehouse
     owners=OWNERS,
     kinds={"parquet", "csv", "python"},
     description="data/published/<NNNNNN>-<content hash>/ with one Parquet and one CSV (UTF-8 "
-                "BOM) file per mart, warehouse.duckdb (views over the Parquet files), "
+                "BOM) file per mart, per report year for the fact marts (<mart>/<year>.parquet; "
+                "years unchanged since the previous snapshot are hard links to its files), "
+                "warehouse.duckdb (views over the Parquet files), "
                 "feedback/ (a Chinese feedback document per held, unreadable or warned report, "
                 "Markdown and HTML) and manifest.json (sha256 and row counts of every file, "
+                "rows per mart, "
                 "validation summary, source reports, code version); data/published/latest "
                 "points at the newest complete snapshot. Unchanged content is not republished.",
 )
@@ -44,7 +47,7 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         "snapshot": snapshot.name,
         "reused": snapshot.reused,
         "path": dg.MetadataValue.path(str(snapshot.path)),
-        "rows": dg.MetadataValue.json({k: v["rows"] for k, v in manifest["files"].items()}),
+        "rows": dg.MetadataValue.json(manifest["rows"]),  # per mart
         "feedback_documents": sum(1 for k in manifest.get("feedback", {})
                                   if k.endswith(".md") and k != "feedback/index.md"),
     })

@@ -20,6 +20,7 @@ Nothing time-dependent is written, so the same warehouse gives the same bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -336,19 +337,26 @@ def render_html(fb: Feedback) -> str:
     return HTML.render(fb=fb)
 
 
-def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """Write <slug>.md and <slug>.html per report needing action, plus index.md/index.html.
-    Returns the written files, sorted."""
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path,
+                   write: Callable[[Path, bytes], None] = _write_bytes) -> list[Path]:
+    """Write <slug>.md and <slug>.html per report needing action, plus index.md/index.html
+    (UTF-8, LF). Returns the written files, sorted. ``write(path, data)`` puts each document
+    in place: publication passes one that links a byte-identical document of the previous
+    snapshot instead of writing it again."""
     folder.mkdir(parents=True, exist_ok=True)
     items = sorted(load(con), key=lambda fb: fb.slug)
     written = []
     for fb in items:
         for suffix, text in ((".md", render_markdown(fb)), (".html", render_html(fb))):
             path = folder / f"{fb.slug}{suffix}"
-            path.write_text(text, encoding="utf-8", newline="\n")
+            write(path, text.encode("utf-8"))
             written.append(path)
     for name, template in (("index.md", INDEX_MD), ("index.html", INDEX_HTML)):
         path = folder / name
-        path.write_text(template.render(items=items), encoding="utf-8", newline="\n")
+        write(path, template.render(items=items).encode("utf-8"))
         written.append(path)
     return sorted(written)

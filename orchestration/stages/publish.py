@@ -1,12 +1,21 @@
 """Publish validated marts as an immutable, versioned snapshot and move ``latest`` atomically.
 
-A snapshot ``data/published/<NNNNNN>-<content>/`` holds, per mart, ``<mart>.parquet`` and
-``<mart>.csv`` (UTF-8 with BOM, for spreadsheets), the feedback documents to agencies
+A snapshot ``data/published/<NNNNNN>-<content>/`` holds ``<mart>.parquet`` and ``<mart>.csv``
+(UTF-8 with BOM, for spreadsheets) per mart, except the year-shaped fact marts
+(``publish_reuse.YEAR_MARTS``), which have one pair per report year:
+``<mart>/<year>.parquet`` and ``<mart>/<year>.csv``; then the feedback documents to agencies
 (``feedback/``), ``README.txt``, ``warehouse.duckdb`` (views over the Parquet files by
 relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv``, ``feedback``
-and ``other`` (README.txt), each file with sha256 and bytes and the marts with row counts;
-``catalog``; ``source_reports`` (the current reports, whose numbers are published);
-``validation``; ``code_version``; ``content_hash``.
+and ``other`` (README.txt), each file with sha256 and bytes, the mart files with row counts
+and the per-year files with their content key; ``rows`` (per mart); ``catalog``;
+``source_reports`` (the current reports, whose numbers are published); ``validation``;
+``code_version``; ``content_hash``.
+
+Cost follows the years that changed: a year of a fact mart whose content key equals the one
+recorded for it in the snapshot ``latest`` points to is not written again; its two files are
+hard-linked from that snapshot (copied where a link is impossible) and their sha256, bytes
+and rows taken from its manifest (publish_reuse.py: the key and its collision risk). The
+other marts are small (per report, not per cell) and are written every time.
 
 Naming and idempotency: ``<content>`` is the first 12 hex digits of the sha256 over the
 data files' names and sha256 (Parquet, CSV, feedback, README; not the manifest or the DuckDB
@@ -22,12 +31,15 @@ its final name, and only then does ``latest`` switch (``os.replace`` of a fresh 
 symlink, atomic on POSIX). An exception at any point removes the temporary folder and
 leaves ``latest`` where it was; a folder left by a killed process stays hidden and is
 removed by a later run. Retention keeps the newest ``keep`` snapshots (XXGK_KEEP_SNAPSHOTS)
-and never removes the one ``latest`` points to.
+and never removes the one ``latest`` points to. Snapshots that share a hard-linked file
+share its inode: removing one snapshot removes its links only, and no file of a published
+snapshot is ever modified in place (consumers must not either).
 
-Reading a snapshot's ``warehouse.duckdb``: its views name the Parquet files relatively, and
-DuckDB resolves relative paths against the working directory or ``file_search_path``; so
-open it from inside the snapshot folder, or use :func:`open_snapshot` (which sets
-``file_search_path`` to the folder). The folder can be moved or copied as a whole.
+Reading a snapshot's ``warehouse.duckdb``: its views name the Parquet files relatively
+(``<mart>.parquet``, ``<mart>/*.parquet``), and DuckDB resolves relative paths against the
+working directory or ``file_search_path``; so open it from inside the snapshot folder, or use
+:func:`open_snapshot` (which sets ``file_search_path`` to the folder). The folder can be
+moved or copied as a whole.
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ import duckdb
 from ..settings import PROJECT_DIR
 from ..warehouse import MART_SCHEMA
 from . import feedback
+from .publish_reuse import YEAR_MARTS, link_or_copy, reusable, size_of, year_parts
 
 MARTS = ("dim_report", "fct_applications", "fct_active_disclosure", "fct_review_litigation",
          "fct_findings", "rpt_report_status", "fct_submission_status", "rpt_submission_rollup")
@@ -63,16 +76,23 @@ STALE_TMP_SECONDS = 3600
 README = """\
 政府信息公开工作年度报告数据快照 / Snapshot of the xxgk warehouse
 
-<mart>.parquet   one file per mart (dim_report, fct_applications, fct_active_disclosure,
-                 fct_review_litigation, fct_findings, rpt_report_status)
+<mart>.parquet   one file per mart (dim_report, fct_findings, rpt_report_status,
+                 fct_submission_status, rpt_submission_rollup)
 <mart>.csv       the same rows as CSV, UTF-8 with a byte order mark (opens in spreadsheets)
+<mart>/<year>.parquet, <mart>/<year>.csv
+                 the fact tables fct_applications, fct_active_disclosure and
+                 fct_review_litigation, one file per report year (a year without rows has
+                 none); read them all at once with read_parquet('<mart>/*.parquet'), or the
+                 views of warehouse.duckdb. Files of years that did not change are shared
+                 (hard links) with the previous snapshot: never edit a file in place
 feedback/        审核意见: one document per held, unreadable or warned report (.md, .html),
                  index.md / index.html list them
 warehouse.duckdb views over the Parquet files, by relative name: open it from this folder
                  (cd here; duckdb -readonly warehouse.duckdb), or from anywhere with
                  SET file_search_path = '<this folder>' (Python: config={"file_search_path": ...})
-manifest.json    sha256, bytes and row counts of every file, the source reports, the
-                 validation summary, the code version and the content hash
+manifest.json    sha256, bytes and row counts of every file (and the content key of every
+                 per-year file), rows per mart, the source reports, the validation summary,
+                 the code version and the content hash
 
 dim_report.status: accepted (current, in the fact tables), superseded (a later corrected
 file of the same agency and year was accepted), held (error findings; not published until
@@ -149,8 +169,10 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, mart: str, target: Path) -> None:
-    con.execute(f"copy (select * from {MART_SCHEMA}.{mart} order by all) "
+def _write_parquet(con: duckdb.DuckDBPyConnection, mart: str, target: Path, where: str = "true") -> None:
+    """The mart's rows (those matching ``where``: one report year) sorted, as Parquet.
+    publish_reuse.WRITER describes these options: change both together."""
+    con.execute(f"copy (select * from {MART_SCHEMA}.{mart} where {where} order by all) "
                 f"to '{_sql_path(target)}' (format parquet, compression zstd)")
 
 
@@ -175,15 +197,37 @@ def _write_csv(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> s
     return digest.hexdigest()
 
 
-def _write_catalog(folder: Path) -> None:
-    """warehouse.duckdb: one view per mart over its Parquet file, named relatively."""
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def parquet_source(mart: str) -> str:
+    """Where a mart's Parquet data lies in a snapshot, relative to its folder, as
+    ``read_parquet`` takes it: the mart's file, or for a fact mart the glob over its year
+    files (which matches nothing, and DuckDB refuses, when the mart has no rows)."""
+    return f"{mart}/*.parquet" if mart in YEAR_MARTS else f"{mart}.parquet"
+
+
+def _view_sql(folder: Path, mart: str, columns: list[tuple[str, str]]) -> str:
+    """The catalog view of one mart: its Parquet file, or all its year files by a glob. A
+    fact mart without any row has no file for a glob to match (DuckDB refuses an empty
+    glob), so its view is an empty relation of the mart's columns and types."""
+    if mart not in YEAR_MARTS or any((folder / mart).glob("*.parquet")):
+        return f"select * from read_parquet('{parquet_source(mart)}')"
+    return ("select " + ", ".join(f"cast(null as {type_}) as {_quote(name)}" for name, type_ in columns)
+            + " where false")
+
+
+def _write_catalog(folder: Path, schemas: dict[str, list[tuple[str, str]]]) -> None:
+    """warehouse.duckdb: one view per mart over its Parquet file(s), named relatively.
+    ``schemas``: each mart's (column, type) list, for the view of an empty fact mart."""
     con = duckdb.connect(str(folder / CATALOG))
     try:
         # bind the views against the snapshot folder while creating them; the stored view
-        # text keeps the bare file name
+        # text keeps the relative file name or glob
         con.execute(f"set file_search_path = '{_sql_path(folder)}'")
         for mart in MARTS:
-            con.execute(f"create view {mart} as select * from read_parquet('{mart}.parquet')")
+            con.execute(f"create view {mart} as {_view_sql(folder, mart, schemas[mart])}")
         con.execute("checkpoint")
     finally:
         con.close()
@@ -274,35 +318,34 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
              force: bool) -> Snapshot:
     published.mkdir(parents=True, exist_ok=True)
     _clean_stale(published)
+    current = current_snapshot(published)
+    previous = json.loads((current / MANIFEST).read_text(encoding="utf-8")) if current else None
     tmp = published / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        rows = {}
-        digests = {}  # sha256 of the files already hashed while written
+        files: dict[str, dict] = {}  # the mart files' manifest entries
+        linked: set[str] = set()  # files hard-linked from the previous snapshot
+        rows: dict[str, int] = {}
         for mart in MARTS:
-            rows[mart] = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
-            _write_parquet(con, mart, tmp / f"{mart}.parquet")
-            digests[f"{mart}.csv"] = _write_csv(con, tmp / f"{mart}.parquet", tmp / f"{mart}.csv")
-        feedback.write_feedback(con, tmp / "feedback")
+            if mart in YEAR_MARTS:
+                rows[mart] = _publish_years(con, mart, tmp, current, previous, files, linked)
+            else:
+                rows[mart] = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
+                _write_mart(con, mart, tmp, mart, "true", {"rows": rows[mart]}, files)
+        feedback.write_feedback(con, tmp / "feedback", _document_writer(tmp, current, previous, files, linked))
         (tmp / "README.txt").write_text(README, encoding="utf-8", newline="\n")
-        files = {}
         for name, path in _data_files(tmp).items():
-            entry = {"sha256": digests.get(name) or _sha256(path), "bytes": path.stat().st_size}
-            stem, _, suffix = name.rpartition(".")
-            if stem in rows and suffix in ("parquet", "csv"):
-                entry["rows"] = rows[stem]
-            files[name] = entry
+            if name not in files:  # feedback documents, README.txt
+                files[name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
         content = content_hash(files)
 
-        current = current_snapshot(published)
-        if current is not None and not force:
-            previous = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
-            if previous.get("content_hash") == content:
-                shutil.rmtree(tmp, ignore_errors=True)
-                _prune(published, keep)  # a lowered XXGK_KEEP_SNAPSHOTS still applies
-                return Snapshot(current.name, current, previous, reused=True)
+        if previous is not None and not force and previous.get("content_hash") == content:
+            shutil.rmtree(tmp, ignore_errors=True)
+            _prune(published, keep)  # a lowered XXGK_KEEP_SNAPSHOTS still applies
+            return Snapshot(current.name, current, previous, reused=True)
 
-        _write_catalog(tmp)
+        _write_catalog(tmp, {mart: [(c[0], c[1]) for c in con.execute(
+            f"describe {MART_SCHEMA}.{mart}").fetchall()] for mart in MARTS})
         sources = [
             {"report_id": r[0], "source_name": r[1], "agency": r[2], "year": r[3],
              "version": r[4]}
@@ -329,16 +372,18 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
             "csv": kinds["csv"],
             "feedback": kinds["feedback"],
             "other": kinds["other"],
+            "rows": rows,  # per mart (a fact mart's rows are spread over its year files)
             "catalog": {"file": CATALOG, "sha256": _sha256(tmp / CATALOG),
                         "views": list(MARTS),
-                        "usage": "views name the Parquet files relatively: open it from the "
-                                 "snapshot folder, or set file_search_path to the folder"},
+                        "usage": "views name the Parquet files relatively (<mart>.parquet, "
+                                 "<mart>/*.parquet): open it from the snapshot folder, or set "
+                                 "file_search_path to the folder"},
             # the reports whose numbers this snapshot publishes (every version, held and
             # superseded ones included, is in dim_report / rpt_report_status)
             "source_reports": sources,
             "validation": validation,
         }
-        final = _rename_into_place(tmp, published, content, manifest)
+        final = _rename_into_place(tmp, published, content, manifest, linked)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -347,7 +392,65 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
     return Snapshot(final.name, final, manifest)
 
 
-def _rename_into_place(tmp: Path, published: Path, content: str, manifest: dict) -> Path:
+def _write_mart(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, stem: str, where: str,
+                extra: dict, files: dict[str, dict]) -> None:
+    """Write ``<stem>.parquet`` and ``<stem>.csv`` of the mart's rows matching ``where`` and
+    record both in ``files`` with sha256, bytes and ``extra`` (rows, content key)."""
+    parquet, csv = tmp / f"{stem}.parquet", tmp / f"{stem}.csv"
+    _write_parquet(con, mart, parquet, where)
+    csv_digest = _write_csv(con, parquet, csv)
+    files[f"{stem}.parquet"] = {"sha256": _sha256(parquet), "bytes": parquet.stat().st_size, **extra}
+    files[f"{stem}.csv"] = {"sha256": csv_digest, "bytes": csv.stat().st_size, **extra}
+
+
+def _publish_years(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, current: Path | None,
+                   previous: dict | None, files: dict[str, dict], linked: set[str]) -> int:
+    """A fact mart as one Parquet + CSV pair per report year under ``<mart>/``: a year whose
+    content key is the one the previous snapshot recorded for the same files is taken from
+    there (hard link, or copy), the others are written. Returns the mart's row count."""
+    (tmp / mart).mkdir()
+    total = 0
+    for part in year_parts(con, mart):
+        total += part.rows
+        stem = f"{mart}/{part.stem}"
+        names = [f"{stem}.parquet", f"{stem}.csv"]
+        if reusable(current, previous, names, part.content_key):
+            entries = {**previous["files"], **previous["csv"]}
+            for name in names:
+                if link_or_copy(current / name, tmp / name):
+                    linked.add(name)
+                files[name] = dict(entries[name])
+        else:
+            _write_mart(con, mart, tmp, stem, part.where,
+                        {"rows": part.rows, "content_key": part.content_key}, files)
+    return total
+
+
+def _document_writer(tmp: Path, current: Path | None, previous: dict | None,
+                     files: dict[str, dict], linked: set[str]):
+    """``write(path, data)`` for the feedback documents: a document whose bytes are those the
+    previous snapshot published under the same name (same sha256 and size) is hard-linked
+    from there (copied where a link is impossible), any other is written; either way it is
+    recorded in ``files`` with the digest of ``data``. Most documents are unchanged from one
+    publication to the next (they follow reports, not years), and a written file costs a
+    flush to disk at the end, a linked one does not (_fsync_tree)."""
+    entries = previous.get("feedback", {}) if previous else {}
+
+    def write(path: Path, data: bytes) -> None:
+        name = path.relative_to(tmp).as_posix()
+        entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        if entries.get(name) == entry and size_of(current / name) == len(data):
+            if link_or_copy(current / name, path):
+                linked.add(name)
+        else:
+            path.write_bytes(data)
+        files[name] = entry
+
+    return write
+
+
+def _rename_into_place(tmp: Path, published: Path, content: str, manifest: dict,
+                       linked: set[str] = frozenset()) -> Path:
     """Pick the next sequence number, write the manifest, fsync, rename. Another publisher
     taking the same number makes the rename fail: then take the next one."""
     for _ in range(100):
@@ -356,7 +459,7 @@ def _rename_into_place(tmp: Path, published: Path, content: str, manifest: dict)
         manifest["snapshot"], manifest["sequence"] = name, sequence
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                     encoding="utf-8")
-        _fsync_tree(tmp)
+        _fsync_tree(tmp, skip=linked)
         final = published / name
         try:
             os.rename(tmp, final)  # fails if final exists and is not empty
@@ -377,11 +480,16 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(folder: Path) -> None:
+def _fsync_tree(folder: Path, skip: set[str] = frozenset()) -> None:
+    """Flush every file and folder under ``folder`` to disk. ``skip``: files (relative names)
+    hard-linked from a published snapshot: their bytes were flushed before that snapshot was
+    renamed into place, and the new link is a directory entry, made durable by flushing the
+    directory (on a journalling file system that commit carries the inode's link count too)."""
     for path in sorted(folder.rglob("*"), reverse=True):
         if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
+            if path.relative_to(folder).as_posix() not in skip:
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
         elif path.is_dir():
             _fsync_dir(path)
     _fsync_dir(folder)

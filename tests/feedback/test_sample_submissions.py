@@ -14,7 +14,7 @@ from xxgk_pipeline_fixture import dbt_build, settings_for
 
 from orchestration.stages.ingest import ingest_inbox
 from orchestration.stages.parse import parse_received
-from orchestration.stages.publish import publish, validation_summary
+from orchestration.stages.publish import parquet_source, publish, validation_summary
 from orchestration.stages.validate import validate_pending
 from orchestration.warehouse import connect
 
@@ -52,7 +52,7 @@ def run(tmp_path_factory):
 
 
 def parquet(folder: Path, mart: str, sql: str) -> list[tuple]:
-    return duckdb.sql(sql.replace("{mart}", f"'{folder / (mart + '.parquet')}'")).fetchall()
+    return duckdb.sql(sql.replace("{mart}", f"'{folder / parquet_source(mart)}'")).fetchall()
 
 
 def test_every_finding_names_rule_row_column_and_values(run):

@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 from samples import LINE_NEW_RECEIVED_NATURAL, SAMPLE, variant
 
+from orchestration.stages.publish import parquet_source
+
 ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
 
@@ -61,7 +63,7 @@ def assert_latest_is_complete(published: Path) -> None:
 def published_values(published: Path) -> list[tuple]:
     return duckdb.sql(
         f"select agency, row_code, column_code, application_count "
-        f"from '{published / 'latest' / 'fct_applications.parquet'}' order by all").fetchall()
+        f"from '{published / 'latest' / parquet_source('fct_applications')}' order by all").fetchall()
 
 
 def run_env(tmp_path: Path) -> tuple[dict, Path]:

@@ -93,8 +93,8 @@ def test_disk_full_while_publishing_keeps_latest_then_recovers(con, tmp_path, tm
     written = []
     real_write = publish_stage._write_parquet
 
-    def spy(con, mart, target):
-        real_write(con, mart, target)
+    def spy(con, mart, target, where="true"):
+        real_write(con, mart, target, where)
         written.append(mart)
 
     monkeypatch.setattr(publish_stage, "_write_parquet", spy)
@@ -118,3 +118,48 @@ def test_disk_full_while_publishing_keeps_latest_then_recovers(con, tmp_path, tm
     manifest = assert_complete(published / "latest")
     assert manifest["content_hash"] == good.manifest["content_hash"]
     assert not [p.name for p in published.iterdir() if p.name.startswith(".")]
+
+
+def test_disk_full_while_a_changed_year_is_written_keeps_latest(years_con, tmp_path, tmpfs, monkeypatch):
+    """A republication after one year changed: the unchanged years are links (no room
+    needed); the changed year's Parquet file fits, its CSV does not."""
+    con = years_con
+    published = tmpfs(2 * allocated(run(con, tmp_path / "probe").path) + 64 * PAGE)
+    good = run(con, published)
+    con.execute("update main_marts.fct_applications set application_count = application_count + 1 "
+                "where year = 2022 and row_code = 'new_received'")
+    sizes = run(con, tmp_path / "probe-changed").manifest  # what the changed snapshot writes
+    year_csv = sizes["csv"]["fct_applications/2022.csv"]["bytes"]
+    # dim_report's CSV is written beside a plain copy, then the plain copy is removed
+    room = (pages(sizes["files"]["dim_report.parquet"]["bytes"]) + 2 * pages(sizes["csv"]["dim_report.csv"]["bytes"])
+            + pages(sizes["files"]["fct_applications/2022.parquet"]["bytes"]) + 2 * PAGE)
+    assert pages(year_csv) > pages(sizes["csv"]["dim_report.csv"]["bytes"]) + 2 * PAGE  # it cannot fit
+    filler = published / ".filler"
+    with open(filler, "wb") as out:
+        os.posix_fallocate(out.fileno(), 0, free_bytes(published) - room)
+    written = []
+    real_write = publish_stage._write_parquet
+
+    def spy(con, mart, target, where="true"):
+        real_write(con, mart, target, where)
+        written.append((mart, where))
+
+    monkeypatch.setattr(publish_stage, "_write_parquet", spy)
+    before = sorted(p.name for p in published.iterdir() if p != filler)
+    with pytest.raises(DiskFullError) as failure:
+        run(con, published)
+    assert f"latest still points to {good.name}" in str(failure.value)
+    assert "No space left on device" in str(failure.value)
+    # 2020 and 2021 were linked, 2022's Parquet file written, its CSV did not fit
+    assert written == [("dim_report", "true"), ("fct_applications", "year = 2022")]
+    assert sorted(p.name for p in published.iterdir() if p != filler) == before
+    assert os.readlink(published / "latest") == good.name
+    assert_complete(published / "latest")
+
+    filler.unlink()
+    complete = run(con, published)
+    assert os.readlink(published / "latest") == complete.name != good.name
+    manifest = assert_complete(published / "latest")
+    assert manifest["content_hash"] == sizes["content_hash"]
+    assert (complete.path / "fct_applications" / "2021.csv").stat().st_ino == \
+        (good.path / "fct_applications" / "2021.csv").stat().st_ino

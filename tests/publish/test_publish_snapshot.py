@@ -1,5 +1,6 @@
 """Publication: immutable, versioned snapshots (Parquet, CSV with BOM, a DuckDB catalog,
-feedback, manifest); latest moves atomically; idempotent bytes; kill-safety; retention."""
+feedback, manifest); latest moves atomically; idempotent bytes; kill-safety; retention.
+The per-year files of the fact marts and their reuse: test_year_files.py."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 from orchestration.settings import Settings
 from orchestration.stages import publish as publish_stage
 from orchestration.stages.publish import MARTS, open_snapshot, publish, validation_summary
+from orchestration.stages.publish_reuse import YEAR_MARTS
 
 
 @pytest.fixture
@@ -35,6 +37,14 @@ def visible(published: Path) -> list[str]:
     return sorted(p.name for p in published.iterdir())
 
 
+def mart_stems(con, mart: str) -> dict[str, str]:
+    """The file stems of a mart in a snapshot -> the SQL condition selecting their rows."""
+    if mart not in YEAR_MARTS:
+        return {mart: "true"}
+    years = con.execute(f"select distinct year from main_marts.{mart} order by year").fetchall()
+    return {f"{mart}/{y}": f"year = {y}" for (y,) in years}
+
+
 def data_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and p.name not in ("manifest.json", "warehouse.duckdb")}
@@ -46,15 +56,23 @@ def test_snapshot_has_parquet_csv_catalog_feedback_and_manifest(con, tmp_path):
     assert folder.resolve() == snap.path.resolve()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for mart in MARTS:  # rpt_report_status (held / unreadable list) included
-        rows = con.execute(f"select count(*) from main_marts.{mart}").fetchall()[0][0]
-        for section, suffix in (("files", "parquet"), ("csv", "csv")):
-            entry = manifest[section][f"{mart}.{suffix}"]
-            path = folder / f"{mart}.{suffix}"
-            assert entry["rows"] == rows
-            assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-        raw = (folder / f"{mart}.csv").read_bytes()
-        assert raw.startswith(b"\xef\xbb\xbf")
-        assert len(list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))) == rows
+        assert manifest["rows"][mart] == con.execute(f"select count(*) from main_marts.{mart}").fetchall()[0][0]
+        stems = mart_stems(con, mart)
+        assert stems  # the sample's facts are of 2021: one file pair
+        for stem, where in stems.items():
+            rows = con.execute(f"select count(*) from main_marts.{mart} where {where}").fetchall()[0][0]
+            for section, suffix in (("files", "parquet"), ("csv", "csv")):
+                entry = manifest[section][f"{stem}.{suffix}"]
+                path = folder / f"{stem}.{suffix}"
+                assert entry["rows"] == rows > 0
+                assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+                assert entry["bytes"] == path.stat().st_size
+                assert ("content_key" in entry) == (mart in YEAR_MARTS)
+            raw = (folder / f"{stem}.csv").read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")
+            assert len(list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))) == rows
+    assert set(manifest["files"]) == {f"{stem}.parquet" for m in MARTS for stem in mart_stems(con, m)}
+    assert mart_stems(con, "fct_applications") == {"fct_applications/2021": "year = 2021"}
     status = list(csv.DictReader(io.StringIO((folder / "rpt_report_status.csv").read_text("utf-8-sig"))))
     assert {r["status"] for r in status} >= {"held", "unreadable"}
     assert manifest["feedback"] and all(n.startswith("feedback/") for n in manifest["feedback"])
@@ -72,13 +90,15 @@ def test_snapshot_has_parquet_csv_catalog_feedback_and_manifest(con, tmp_path):
 
 
 def test_csv_is_the_sorted_mart_byte_for_byte(con, tmp_path):
-    """The CSV is read back from the snapshot's Parquet file (one sort per mart): the same
-    bytes as the sorted mart written straight to CSV."""
+    """The CSV is read back from the snapshot's Parquet file (one sort per file): the same
+    bytes as the sorted mart (a fact mart: its year) written straight to CSV."""
     snap = run(con, tmp_path / "published")
     for mart in MARTS:
-        direct = tmp_path / f"{mart}.direct.csv"
-        con.execute(f"copy (select * from main_marts.{mart} order by all) to '{direct}' (format csv, header true)")
-        assert (snap.path / f"{mart}.csv").read_bytes() == b"\xef\xbb\xbf" + direct.read_bytes(), mart
+        for stem, where in mart_stems(con, mart).items():
+            direct = tmp_path / f"{stem.replace('/', '-')}.direct.csv"
+            con.execute(f"copy (select * from main_marts.{mart} where {where} order by all) "
+                        f"to '{direct}' (format csv, header true)")
+            assert (snap.path / f"{stem}.csv").read_bytes() == b"\xef\xbb\xbf" + direct.read_bytes(), stem
 
 
 def test_same_content_gives_same_bytes_and_is_not_republished(con, tmp_path):
@@ -167,8 +187,7 @@ def test_snapshot_duckdb_opens_read_only_from_elsewhere_after_a_move(con, tmp_pa
     db = open_snapshot(moved)
     try:
         for mart in MARTS:
-            assert db.execute(f"select count(*) from {mart}").fetchall()[0][0] == \
-                snap.manifest["files"][f"{mart}.parquet"]["rows"]
+            assert db.execute(f"select count(*) from {mart}").fetchall()[0][0] == snap.manifest["rows"][mart]
         views = db.execute("select view_name, sql from duckdb_views() where not internal").fetchall()
         assert {v[0] for v in views} == set(MARTS)
         assert all(str(tmp_path) not in v[1] for v in views)

@@ -28,6 +28,8 @@ import duckdb
 import pytest
 from samples import SAMPLE
 
+from orchestration.stages.publish import parquet_source
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "data" / "ci-artifacts"
 ARTIFACT = ARTIFACTS / "live-runs.json"
@@ -62,10 +64,10 @@ def published_state(published: Path) -> dict:
     return {
         "snapshot": os.readlink(latest),
         "content_hash": manifest["content_hash"],
-        "rows": {name: meta["rows"] for name, meta in manifest["files"].items()},
+        "rows": manifest["rows"],
         "reports": parquet(latest / "dim_report.parquet",
                            "select report_id, status, is_current from {file} order by all"),
-        "applications": parquet(latest / "fct_applications.parquet",
+        "applications": parquet(latest / parquet_source("fct_applications"),
                                 "select count(*), sum(application_count) from {file}"),
     }
 
@@ -130,7 +132,7 @@ def test_report_dropped_in_inbox_is_published_by_the_sensor(dagster_dev, first_p
     latest = dagster_dev.data / "published" / "latest"
     report_id = first_publication["report_id"]
     assert parquet(latest / "dim_report.parquet", "select status, is_current from {file}") == [("accepted", True)]
-    values = parquet(latest / "fct_applications.parquet",
+    values = parquet(latest / parquet_source("fct_applications"),  # fct_applications/*.parquet
                      f"select agency, row_code, column_code, application_count from {{file}} "
                      f"where report_id = '{report_id}'")
     assert len(values) == 175
