@@ -38,7 +38,8 @@ def pytest_configure(config):
 
 # Modules that take minutes (measured, see --durations): handed out first, so that the other
 # worker works through the short ones meanwhile instead of waiting for them at the end.
-SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_monthly_scope.py",
+SLOW_FIRST = ("tests/ui/", "tests/hostile/test_crash.py", "tests/test_incremental_equivalence.py",
+              "tests/test_monthly_scope.py",
               "tests/test_partitions_end_to_end.py", "tests/hostile/test_overlapping_runs.py",
               "tests/test_end_to_end.py")
 

@@ -65,7 +65,7 @@ def runs(tmp_path_factory):
     data = root / "data"
     with pytest.MonkeyPatch.context() as env:
         settings = pipeline_settings(env, data)
-        out = {"settings": settings, "later": later}
+        out = {"settings": settings, "later": later, "corrections": corrections}
         for f in files:
             if f["file"] not in later:
                 shutil.copy(corpus / "reports" / f["file"], settings.inbox / f["file"])
@@ -90,6 +90,7 @@ def runs(tmp_path_factory):
 def test_the_monthly_run_was_scoped_to_a_share_of_the_reports(runs):
     [(run_id, reports)] = runs["plan"]
     assert run_id == runs["monthly"].run_id
+    assert runs["corrections"]  # corrected resubmissions were among the arrivals
     assert len(runs["later"]) < reports < runs["reports"] / 2
 
 
