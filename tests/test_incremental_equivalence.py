@@ -57,7 +57,7 @@ def query(settings, sql: str) -> list[tuple]:
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("equivalence")
     corpus = root / "corpus"
-    generate(corpus, 16, Options(tuple(range(2019, 2026)), ("txt",), 0.3, 7, negative_changes=False), workers=1)
+    generate(corpus, 16, Options(tuple(range(2019, 2026)), ("txt",), 0.3, 1, negative_changes=False), workers=1)
     files = load_files(corpus)
     firsts = sorted(f["file"] for f in files if f["kind"] == "report" and int(f["year"]) in LATE)
     corrections = sorted(f["file"] for f in files if f["kind"] == "correction" and int(f["year"]) in LATE)
