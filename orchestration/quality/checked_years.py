@@ -27,6 +27,12 @@ incremental marts, the scoped dbt tests and the GX mart checks read those report
 the years of its scope; the others are *settled*. Their rows were tested when they last
 changed and have not changed since.
 
+Changes are found by their times (parsed, validated, received), so they must come through
+the pipeline: a row edited in the warehouse by hand is not seen until its year is tested
+whole (a full run). A report parsed again into another agency-year rebuilds its new one; its
+former agency-year is rebuilt only if one of its reports changed too (a parser upgrade that
+parses every report again changes them all).
+
 A run for some years does not force those years whole: a partition run brings its rows up
 to date. A run without partitions, or over every year, is a full run: every report rebuilt
 and tested, no scope written. So is a first run, and a run after the checks changed.
