@@ -132,7 +132,7 @@ def test_a_scoped_run_replaces_its_reports_and_leaves_the_others(two_years):
 
 
 def test_a_report_in_scope_only_to_be_tested_keeps_its_rows(two_years):
-    warehouse, work, accepted = two_years
+    warehouse, work, _ = two_years
     before = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
     bump_new_received(warehouse, 1000)
     dbt_ok(scoped(warehouse, "run-2", (COPY, False)), warehouse, work)
