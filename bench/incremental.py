@@ -77,7 +77,7 @@ def main() -> None:
         run_pipeline(settings, work, full, "full")
         print_stages(full, len(files) - len(new) - len(corrections), "run 1 (full)")
         if args.keep:
-            shutil.copytree(settings.data_dir, work / "after-full", copy_function=shutil.copy2)
+            shutil.copytree(settings.data_dir, work / "after-full", symlinks=True)
             shutil.copytree(later, work / "arrivals")  # ingest removes them from the inbox
             (work / "after-full.json").write_text(json.dumps(
                 {"stages": full.stages, "later": sorted(p.name for p in later.iterdir()),
@@ -107,7 +107,7 @@ def again(work: Path) -> None:
     saved = json.loads((work / "after-full.json").read_text(encoding="utf-8"))
     settings = settings_for(work, inbox=work / "corpus" / "reports")
     shutil.rmtree(settings.data_dir, ignore_errors=True)
-    shutil.copytree(work / "after-full", settings.data_dir, copy_function=shutil.copy2)
+    shutil.copytree(work / "after-full", settings.data_dir, symlinks=True)
     for name in saved["later"]:
         shutil.copy2(work / "arrivals" / name, settings.inbox / name)
     inc = Timer()

@@ -15,14 +15,21 @@ not judged yet. Every document exists as Markdown and HTML (jinja2, HTML auto-es
 file names never come from submitted text: ``<year>-<sanitised agency>-<report_id[:8]>``
 keeps only CJK ideographs, ASCII letters and digits, and the report_id makes it unique.
 Nothing time-dependent is written, so the same warehouse gives the same bytes.
+
+Each document has a key: the md5 of the rows of FEEDBACK_SQL it is rendered from, with a
+digest of this module (its templates and wording). Publication passes the keys the previous
+snapshot recorded, and a document whose key is unchanged is taken from there instead of
+being rendered again: a monthly run renders the documents of the reports that changed, not
+the tens of thousands that did not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import jinja2
@@ -51,6 +58,22 @@ left join current_versions c
 where s.status in ('held', 'unreadable')
    or (s.status = 'accepted' and f.report_id is not null)
 order by s.report_id, f.severity, f.finding_number
+"""
+
+# The templates, wording and fixes that turn those rows into documents live in this file.
+RENDERER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+# One row per document: what its index line shows, and its key (see the module docstring).
+SUMMARY_SQL = f"""
+select
+    report_id, any_value(status) as status, any_value(agency) as agency,
+    any_value(year) as year, any_value(version) as version,
+    count(rule_id) filter (where severity = 'error') as errors,
+    count(rule_id) filter (where severity is distinct from 'error') as warnings,
+    $renderer || ':' || md5(string_agg(cast(f as varchar), chr(30)
+                                    order by severity, finding_number, cast(f as varchar))) as key
+from ({FEEDBACK_SQL}) as f
+group by report_id
 """
 
 STATUS_ZH = {
@@ -160,9 +183,38 @@ def _status_text(row: dict) -> str:
     return f"文件无法读取：{row['file_error'] or '原因未记录'}。{UNREADABLE_FIX}"
 
 
-def load(con: duckdb.DuckDBPyConnection) -> list[Feedback]:
-    """Every report that needs the agency's attention, with its findings (one query)."""
-    cursor = con.execute(FEEDBACK_SQL)
+@dataclass
+class Summary:
+    """A document's line in the index, and its key."""
+    report_id: str
+    status: str
+    status_zh: str
+    agency: str | None
+    year: int | None
+    version: int | None
+    errors: int
+    warnings: int
+    key: str
+    slug: str
+
+
+def summaries(con: duckdb.DuckDBPyConnection) -> list[Summary]:
+    """Every report that needs the agency's attention, by slug (one query)."""
+    rows = con.execute(SUMMARY_SQL, {"renderer": RENDERER}).fetchall()
+    out = [Summary(report_id, status, STATUS_ZH.get(status, status), agency, year, version,
+                   errors, warnings, key, slug(agency, year, report_id, status))
+           for report_id, status, agency, year, version, errors, warnings, key in rows]
+    return sorted(out, key=lambda item: item.slug)
+
+
+def load(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None = None) -> list[Feedback]:
+    """The reports that need the agency's attention (those of ``report_ids``, or every one),
+    with their findings (one query)."""
+    if report_ids is None:
+        cursor = con.execute(FEEDBACK_SQL)
+    else:
+        cursor = con.execute(f"select * from ({FEEDBACK_SQL}) where report_id in (select unnest(?::varchar[])) "
+                             "order by report_id, severity, finding_number", [report_ids])
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     out: dict[str, Feedback] = {}
@@ -313,7 +365,7 @@ INDEX_MD = _ENV.from_string("""\
 | 报送机关 | 年度 | 版本 | 审核结果 | 错误 | 提示 | 意见书 |
 |---|---|---|---|---|---|---|
 {% for fb in items %}
-| {{ fb.agency | md if fb.agency else "（未能识别）" }} | {{ fb.year if fb.year is not none else "" }} | {{ fb.version or "" }} | {{ fb.status_zh }} | {{ fb.errors | length }} | {{ fb.warnings | length }} | [{{ fb.slug }}.md]({{ fb.slug }}.md) · [html]({{ fb.slug }}.html) |
+| {{ fb.agency | md if fb.agency else "（未能识别）" }} | {{ fb.year if fb.year is not none else "" }} | {{ fb.version or "" }} | {{ fb.status_zh }} | {{ fb.errors }} | {{ fb.warnings }} | [{{ fb.slug }}.md]({{ fb.slug }}.md) · [html]({{ fb.slug }}.html) |
 {% endfor %}
 """)
 
@@ -323,7 +375,7 @@ INDEX_HTML = _HTML_ENV.from_string("""\
 <body><h1>审核意见索引</h1>
 <table border="1" cellpadding="4"><tr><th>报送机关</th><th>年度</th><th>版本</th><th>审核结果</th><th>错误</th><th>提示</th><th>意见书</th></tr>
 {% for fb in items %}
-<tr><td>{{ fb.agency or "（未能识别）" }}</td><td>{{ fb.year if fb.year is not none else "" }}</td><td>{{ fb.version or "" }}</td><td>{{ fb.status_zh }}</td><td>{{ fb.errors | length }}</td><td>{{ fb.warnings | length }}</td><td><a href="{{ fb.slug }}.html">{{ fb.slug }}</a></td></tr>
+<tr><td>{{ fb.agency or "（未能识别）" }}</td><td>{{ fb.year if fb.year is not none else "" }}</td><td>{{ fb.version or "" }}</td><td>{{ fb.status_zh }}</td><td>{{ fb.errors }}</td><td>{{ fb.warnings }}</td><td><a href="{{ fb.slug }}.html">{{ fb.slug }}</a></td></tr>
 {% endfor %}
 </table></body></html>
 """)
@@ -337,26 +389,42 @@ def render_html(fb: Feedback) -> str:
     return HTML.render(fb=fb)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
+class Documents(Protocol):
+    """Where write_feedback puts the documents."""
+
+    def reuse(self, paths: list[Path], key: str) -> bool:
+        """Put in place the documents ``paths`` as published before under ``key``; False
+        if there are none such (they are then rendered and written)."""
+
+    def write(self, path: Path, data: bytes, key: str | None) -> None:
+        """Put ``data`` at ``path``; ``key``: the document's key (None for the index)."""
+
+
+class _Files:
+    def reuse(self, paths: list[Path], key: str) -> bool:
+        return False
+
+    def write(self, path: Path, data: bytes, key: str | None) -> None:
+        path.write_bytes(data)
 
 
 def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path,
-                   write: Callable[[Path, bytes], None] = _write_bytes) -> list[Path]:
+                   documents: Documents | None = None) -> list[Path]:
     """Write <slug>.md and <slug>.html per report needing action, plus index.md/index.html
-    (UTF-8, LF). Returns the written files, sorted. ``write(path, data)`` puts each document
-    in place: publication passes one that links a byte-identical document of the previous
-    snapshot instead of writing it again."""
+    (UTF-8, LF). Returns the documents' paths, sorted. ``documents`` puts each in place:
+    publication passes one that takes a document whose key is unchanged from the previous
+    snapshot, so only the others are rendered."""
+    documents = documents or _Files()
     folder.mkdir(parents=True, exist_ok=True)
-    items = sorted(load(con), key=lambda fb: fb.slug)
-    written = []
-    for fb in items:
-        for suffix, text in ((".md", render_markdown(fb)), (".html", render_html(fb))):
-            path = folder / f"{fb.slug}{suffix}"
-            write(path, text.encode("utf-8"))
-            written.append(path)
+    items = summaries(con)
+    paths = {item.report_id: [folder / f"{item.slug}.md", folder / f"{item.slug}.html"] for item in items}
+    keys = {item.report_id: item.key for item in items}
+    stale = [item.report_id for item in items if not documents.reuse(paths[item.report_id], item.key)]
+    for fb in load(con, stale) if stale else []:
+        md, html = paths[fb.report_id]
+        documents.write(md, render_markdown(fb).encode("utf-8"), keys[fb.report_id])
+        documents.write(html, render_html(fb).encode("utf-8"), keys[fb.report_id])
     for name, template in (("index.md", INDEX_MD), ("index.html", INDEX_HTML)):
-        path = folder / name
-        write(path, template.render(items=items).encode("utf-8"))
-        written.append(path)
-    return sorted(written)
+        documents.write(folder / name, template.render(items=items).encode("utf-8"), None)
+    return sorted([path for pair in paths.values() for path in pair]
+                  + [folder / "index.md", folder / "index.html"])

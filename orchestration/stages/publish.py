@@ -278,12 +278,6 @@ def _clean_stale(published: Path) -> None:
             pass
 
 
-def _data_files(folder: Path) -> dict[str, Path]:
-    """Every data file of a (temporary) snapshot by its relative name."""
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in (CATALOG, MANIFEST)}
-
-
 def content_hash(files: dict[str, dict]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -332,11 +326,10 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
             else:
                 rows[mart] = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
                 _write_mart(con, mart, tmp, mart, "true", {"rows": rows[mart]}, files)
-        feedback.write_feedback(con, tmp / "feedback", _document_writer(tmp, current, previous, files, linked))
-        (tmp / "README.txt").write_text(README, encoding="utf-8", newline="\n")
-        for name, path in _data_files(tmp).items():
-            if name not in files:  # feedback documents, README.txt
-                files[name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        feedback.write_feedback(con, tmp / "feedback", _Documents(tmp, current, previous, files, linked))
+        readme = README.encode("utf-8")
+        (tmp / "README.txt").write_bytes(readme)
+        files["README.txt"] = {"sha256": hashlib.sha256(readme).hexdigest(), "bytes": len(readme)}
         content = content_hash(files)
 
         if previous is not None and not force and previous.get("content_hash") == content:
@@ -426,27 +419,45 @@ def _publish_years(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, current
     return total
 
 
-def _document_writer(tmp: Path, current: Path | None, previous: dict | None,
-                     files: dict[str, dict], linked: set[str]):
-    """``write(path, data)`` for the feedback documents: a document whose bytes are those the
-    previous snapshot published under the same name (same sha256 and size) is hard-linked
-    from there (copied where a link is impossible), any other is written; either way it is
-    recorded in ``files`` with the digest of ``data``. Most documents are unchanged from one
+class _Documents:
+    """Puts the feedback documents in place (feedback.Documents): a pair of documents whose
+    key the previous snapshot recorded for the same names is hard-linked from there (copied
+    where a link is impossible) without being rendered; the index, which has no key, is
+    linked when its bytes are the previous ones. Most documents are unchanged from one
     publication to the next (they follow reports, not years), and a written file costs a
     flush to disk at the end, a linked one does not (_fsync_tree)."""
-    entries = previous.get("feedback", {}) if previous else {}
 
-    def write(path: Path, data: bytes) -> None:
-        name = path.relative_to(tmp).as_posix()
+    def __init__(self, tmp: Path, current: Path | None, previous: dict | None,
+                 files: dict[str, dict], linked: set[str]) -> None:
+        self.tmp, self.current, self.files, self.linked = tmp, current, files, linked
+        self.entries = previous.get("feedback", {}) if previous else {}
+
+    def _name(self, path: Path) -> str:
+        return path.relative_to(self.tmp).as_posix()
+
+    def _link(self, name: str) -> None:
+        if link_or_copy(self.current / name, self.tmp / name):
+            self.linked.add(name)
+        self.files[name] = dict(self.entries[name])
+
+    def reuse(self, paths: list[Path], key: str) -> bool:
+        names = [self._name(path) for path in paths]
+        if not all(self.entries.get(name, {}).get("key") == key
+                   and size_of(self.current / name) == self.entries[name]["bytes"] for name in names):
+            return False
+        for name in names:
+            self._link(name)
+        return True
+
+    def write(self, path: Path, data: bytes, key: str | None) -> None:
+        name = self._name(path)
         entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        if entries.get(name) == entry and size_of(current / name) == len(data):
-            if link_or_copy(current / name, path):
-                linked.add(name)
-        else:
-            path.write_bytes(data)
-        files[name] = entry
-
-    return write
+        if key is None and {k: v for k, v in self.entries.get(name, {}).items() if k != "key"} == entry \
+                and size_of(self.current / name) == len(data):
+            self._link(name)
+            return
+        path.write_bytes(data)
+        self.files[name] = entry if key is None else {**entry, "key": key}
 
 
 def _rename_into_place(tmp: Path, published: Path, content: str, manifest: dict,
@@ -485,14 +496,17 @@ def _fsync_tree(folder: Path, skip: set[str] = frozenset()) -> None:
     hard-linked from a published snapshot: their bytes were flushed before that snapshot was
     renamed into place, and the new link is a directory entry, made durable by flushing the
     directory (on a journalling file system that commit carries the inode's link count too)."""
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file():
-            if path.relative_to(folder).as_posix() not in skip:
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
-        elif path.is_dir():
-            _fsync_dir(path)
-    _fsync_dir(folder)
+    # os.walk, not Path.rglob: a snapshot holds tens of thousands of feedback documents
+    for root, _, names in os.walk(folder, topdown=False):
+        prefix = os.path.relpath(root, folder).replace(os.sep, "/") + "/" if root != str(folder) else ""
+        for name in names:
+            if prefix + name not in skip:
+                fd = os.open(os.path.join(root, name), os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(Path(root))
 
 
 def _switch_latest(published: Path, name: str) -> None:

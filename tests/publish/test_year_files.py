@@ -282,3 +282,51 @@ def test_unchanged_feedback_documents_are_linked_and_not_flushed_again(con, tmp_
         assert same == (name in unchanged), name
     assert "changed" in (second.path / next(n for n in changed if n.endswith(".md") and target[:8] in n)).read_text("utf-8")
     assert_complete(second.path)
+
+
+def test_only_changed_feedback_documents_are_rendered(con, tmp_path, monkeypatch):
+    """A document's key (the rows it is rendered from, and the renderer's digest) decides:
+    an unchanged report's documents are linked without being rendered; a changed finding
+    renders its report's two documents only; a new renderer renders every document again,
+    to the same bytes here."""
+    from orchestration.stages import feedback
+
+    rendered: list[str] = []
+    real_md, real_html = feedback.render_markdown, feedback.render_html
+    monkeypatch.setattr(feedback, "render_markdown", lambda fb: (rendered.append(fb.report_id), real_md(fb))[1])
+    monkeypatch.setattr(feedback, "render_html", lambda fb: (rendered.append(fb.report_id), real_html(fb))[1])
+    published = tmp_path / "published"
+    first = run(con, published)
+    documents = {n for n in first.manifest["feedback"] if not n.startswith("feedback/index.")}
+    keys = {first.manifest["feedback"][n]["key"] for n in documents}
+    assert len(rendered) == len(documents) >= 2 and len(keys) == len(documents) // 2
+    assert all("key" not in first.manifest["feedback"][f"feedback/index.{s}"] for s in ("md", "html"))
+
+    rendered.clear()
+    target = con.execute("select report_id from main_marts.fct_findings where report_status = 'held' "
+                         "order by report_id, finding_number limit 1").fetchall()[0][0]
+    con.execute("update main_marts.fct_findings set message = 'changed again' where report_id = ?", [target])
+    second = run(con, published)
+    assert rendered == [target, target]
+    changed = {n for n in documents if second.manifest["feedback"][n] != first.manifest["feedback"][n]}
+    assert changed == {n for n in documents if target[:8] in n} and len(changed) == 2
+    assert "changed again" in (second.path / min(changed)).read_text("utf-8")
+
+    rendered.clear()
+    monkeypatch.setattr(feedback, "RENDERER", "0" * 16)
+    third = run(con, published, force=True)
+    assert sorted(rendered) == sorted(fb_id for n in documents if n.endswith(".md")
+                                      for fb_id in [report_of(con, n)] * 2)
+    for name in documents:
+        entry, before = third.manifest["feedback"][name], second.manifest["feedback"][name]
+        assert entry["key"] != before["key"] and entry["sha256"] == before["sha256"], name
+    assert_complete(third.path)
+
+
+def report_of(con, document: str) -> str:
+    """The report a feedback document (feedback/<year>-<agency>-<report_id[:8]>.md) is about."""
+    prefix = document.rsplit("-", 1)[1].split(".")[0]
+    rows = con.execute("select report_id from main_marts.rpt_report_status where starts_with(report_id, ?)",
+                       [prefix]).fetchall()
+    assert len(rows) == 1, document
+    return rows[0][0]
