@@ -48,8 +48,17 @@ YEAR_MARTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigatio
 YEAR_COLUMN = "year"
 NO_YEAR = "unknown"  # the file stem of the rows whose year is NULL
 KEY_FORMAT = 1
+# The grain of each fact mart (its dbt unique_combination_of_columns test keeps it unique):
+# the files list the rows in this order, a total one. Sorting on three columns instead of
+# every column (order by all) writes the largest year of fct_applications at 100k reports in
+# 1.6 s instead of 2.7 s. The other marts are small and sorted on every column.
+GRAIN = {
+    "fct_applications": ("report_id", "row_code", "column_code"),
+    "fct_active_disclosure": ("report_id", "row_code", "measure"),
+    "fct_review_litigation": ("report_id", "group_code", "measure"),
+}
 # what makes the bytes of a year's files; publish.py's COPY statements must match it
-WRITER = "parquet zstd, rows sorted (order by all); csv header, utf-8 bom"
+WRITER = "parquet zstd, rows sorted by GRAIN; csv header, utf-8 bom"
 
 # a hard link cannot be made: another file system, links not permitted, too many links;
 # the file is copied instead
@@ -110,16 +119,24 @@ def size_of(path: Path) -> int | None:
         return None
 
 
-def link_or_copy(source: Path, target: Path) -> bool:
-    """Put ``source``'s file at ``target``: a hard link (True) or, where the file system
-    refuses one, a copy (False). Snapshots are never modified in place, so sharing the inode
-    is safe; removing one snapshot leaves the other's link intact."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-        return True
-    except OSError as exc:
-        if exc.errno not in LINK_ERRNOS:
-            raise
+def link_or_copy(source: Path | str, target: Path | str) -> bool:
+    """Put ``source``'s file at ``target`` (its folder made if missing): a hard link (True)
+    or, where the file system refuses one, a copy (False). Snapshots are never modified in
+    place, so sharing the inode is safe; removing one snapshot leaves the other's link
+    intact. Called for tens of thousands of feedback documents: str paths are welcome, and
+    the folder is only made when the link says it is missing."""
+    for attempt in range(2):
+        try:
+            os.link(source, target)
+            return True
+        except FileNotFoundError:
+            if attempt or not os.path.exists(source):
+                raise
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        except OSError as exc:
+            if exc.errno not in LINK_ERRNOS:
+                raise
+            break
+    os.makedirs(os.path.dirname(target), exist_ok=True)
     shutil.copyfile(source, target)
     return False

@@ -19,7 +19,7 @@ import pytest
 from orchestration.settings import Settings
 from orchestration.stages import publish as publish_stage
 from orchestration.stages.publish import MARTS, open_snapshot, publish, validation_summary
-from orchestration.stages.publish_reuse import YEAR_MARTS
+from orchestration.stages.publish_reuse import GRAIN, YEAR_MARTS
 
 
 @pytest.fixture
@@ -96,7 +96,8 @@ def test_csv_is_the_sorted_mart_byte_for_byte(con, tmp_path):
     for mart in MARTS:
         for stem, where in mart_stems(con, mart).items():
             direct = tmp_path / f"{stem.replace('/', '-')}.direct.csv"
-            con.execute(f"copy (select * from main_marts.{mart} where {where} order by all) "
+            order = ", ".join(GRAIN.get(mart, ["all"]))
+            con.execute(f"copy (select * from main_marts.{mart} where {where} order by {order}) "
                         f"to '{direct}' (format csv, header true)")
             assert (snap.path / f"{stem}.csv").read_bytes() == b"\xef\xbb\xbf" + direct.read_bytes(), stem
 
@@ -202,3 +203,17 @@ def test_snapshot_duckdb_opens_read_only_from_elsewhere_after_a_move(con, tmp_pa
         assert plain.execute("select count(*) from dim_report where is_current").fetchall() == [(3,)]
     finally:
         plain.close()
+
+
+def test_fact_files_are_sorted_by_a_grain_dbt_keeps_unique():
+    """A fact mart's files are ordered by its grain alone, which is a total order only while
+    the mart's dbt test keeps the grain unique: the two must name the same columns."""
+    import yaml
+
+    models = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
+    assert set(GRAIN) == set(YEAR_MARTS)
+    for mart, grain in GRAIN.items():
+        spec = yaml.safe_load((models / f"{mart}.yml").read_text(encoding="utf-8"))["models"][0]
+        combinations = [test["unique_combination_of_columns"]["arguments"]["combination_of_columns"]
+                        for test in spec.get("data_tests", []) if "unique_combination_of_columns" in test]
+        assert list(grain) in combinations, mart
