@@ -435,10 +435,15 @@ class _Documents:
     def __init__(self, tmp: Path, current: Path | None, previous: dict | None,
                  files: dict[str, dict], linked: set[str]) -> None:
         self.tmp, self.current, self.files, self.linked = tmp, current, files, linked
+        self.prefix = str(tmp) + os.sep
         self.entries = previous.get("feedback", {}) if previous else {}
 
     def _name(self, path: Path) -> str:
-        return Path(os.path.relpath(path, self.tmp)).as_posix()
+        # a prefix cut, not Path.relative_to / os.path.relpath (~45 us each)
+        name = str(path)
+        if not name.startswith(self.prefix):
+            raise ValueError(f"{path} is not inside {self.tmp}")
+        return name[len(self.prefix):].replace(os.sep, "/")
 
     def _link(self, name: str) -> None:
         if link_or_copy(f"{self.current}/{name}", f"{self.tmp}/{name}"):
