@@ -7,14 +7,16 @@ A snapshot ``data/published/<NNNNNN>-<content>/`` holds ``<mart>.parquet`` and `
 (``feedback/``), ``README.txt``, ``warehouse.duckdb`` (views over the Parquet files by
 relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv``, ``feedback``
 and ``other`` (README.txt), each file with sha256 and bytes, the mart files with row counts
-and the per-year files with their content key; ``rows`` (per mart); ``catalog``;
+and the per-year files with their content key, the feedback documents with theirs (see
+feedback.py); ``rows`` (per mart); ``catalog``;
 ``source_reports`` (the current reports, whose numbers are published); ``validation``;
 ``code_version``; ``content_hash``.
 
 Cost follows the years that changed: a year of a fact mart whose content key equals the one
 recorded for it in the snapshot ``latest`` points to is not written again; its two files are
 hard-linked from that snapshot (copied where a link is impossible) and their sha256, bytes
-and rows taken from its manifest (publish_reuse.py: the key and its collision risk). The
+and rows taken from its manifest (publish_reuse.py: the key and its collision risk). A
+feedback document whose key is unchanged is linked the same way without being rendered. The
 other marts are small (per report, not per cell) and are written every time.
 
 Naming and idempotency: ``<content>`` is the first 12 hex digits of the sha256 over the

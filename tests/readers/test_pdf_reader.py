@@ -42,7 +42,21 @@ def test_unruled_lines_split_into_cells_by_gaps_and_number_by_page_and_line():
 
 
 def test_letter_spaced_single_characters_are_one_cell():
-    doc = pdf.read(drawn([[(50 + 30 * i, ch) for i, ch in enumerate("年度报告")]]), "x.pdf")
+    """Characters 30 pt apart (10 pt glyphs, 20 pt of character spacing, as word processors
+    write expanded spacing) are one cell, not four. The spacing is drawn with the text
+    operator Tc: the PDFium build installed here (159.0.8149, a source build of pypdfium2
+    5.15.2) extracts no character from a text string of one two-byte CID glyph, so four
+    separate one-glyph strings would test the library, not the reader."""
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, invariant=1)
+    text = c.beginText(50, 800)
+    text.setFont(_font(), 10)
+    text.setCharSpace(20)
+    text.textOut("年度报告")
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    doc = pdf.read(buffer.getvalue(), "x.pdf")
     assert texts(doc) == ["年度报告"]
 
 
