@@ -108,7 +108,7 @@ def sql_datasource_suite(work: Path, lean_frame):
     import duckdb_engine
     import great_expectations as gx
 
-    from orchestration.quality.gate import _context, load_suite_json
+    from orchestration.quality.gate import _context, expectation_suite
 
     # see the module docstring: a cursor of its own per SQLAlchemy cursor
     duckdb_engine.ConnectionWrapper.cursor = lambda self: duckdb_engine.CursorWrapper(
@@ -119,12 +119,7 @@ def sql_datasource_suite(work: Path, lean_frame):
                      .reset_index(names="check_row"))
         con.execute("create table checks as select * from lean")
     context = _context()
-    spec = load_suite_json("report_invariants")
-    suite = gx.ExpectationSuite(name="report_invariants_sql")
-    for exp in spec["expectations"]:
-        cls = gx.expectations.registry.get_expectation_impl(exp["type"])
-        suite.add_expectation(cls(**exp["kwargs"], meta=exp.get("meta"), severity=exp.get("severity", "critical")))
-    suite = context.suites.add(suite)
+    suite = context.suites.add(expectation_suite("report_invariants", "report_invariants_sql"))
     batch = (context.data_sources.add_sql("checks_sql", connection_string=f"duckdb:///{path}")
              .add_table_asset("checks", table_name="checks").add_batch_definition_whole_table("all"))
     validation = context.validation_definitions.add(

@@ -49,17 +49,25 @@ def _context():
     return context
 
 
+def expectation_suite(name: str, suite_name: str | None = None):
+    """The suite ``expectations/<name>.json`` as a GX ExpectationSuite (not yet added to a
+    context), named ``suite_name`` or as in its file."""
+    import great_expectations as gx
+
+    spec = load_suite_json(name)
+    suite = gx.ExpectationSuite(name=suite_name or spec["name"], meta=spec.get("meta", {}))
+    for exp in spec["expectations"]:
+        cls = gx.expectations.registry.get_expectation_impl(exp["type"])
+        suite.add_expectation(cls(**exp["kwargs"], meta=exp.get("meta"), severity=exp.get("severity", "critical")))
+    return suite
+
+
 @cache
 def _validation(name: str):
     import great_expectations as gx
 
     context = _context()
-    spec = load_suite_json(name)
-    suite = gx.ExpectationSuite(name=spec["name"], meta=spec.get("meta", {}))
-    for exp in spec["expectations"]:
-        cls = gx.expectations.registry.get_expectation_impl(exp["type"])
-        suite.add_expectation(cls(**exp["kwargs"], meta=exp.get("meta"), severity=exp.get("severity", "critical")))
-    suite = context.suites.add(suite)
+    suite = context.suites.add(expectation_suite(name))
     asset = context.data_sources.add_pandas(f"{name}_source").add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe(f"{name}_batch")
     return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))

@@ -416,15 +416,17 @@ def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path,
     snapshot, so only the others are rendered."""
     documents = documents or _Files()
     folder.mkdir(parents=True, exist_ok=True)
-    items = summaries(con)
-    paths = {item.report_id: [folder / f"{item.slug}.md", folder / f"{item.slug}.html"] for item in items}
-    keys = {item.report_id: item.key for item in items}
-    stale = [item.report_id for item in items if not documents.reuse(paths[item.report_id], item.key)]
+    items = {item.report_id: item for item in summaries(con)}
+
+    def pair(item: Summary) -> list[Path]:
+        return [folder / f"{item.slug}.md", folder / f"{item.slug}.html"]
+
+    stale = [item.report_id for item in items.values() if not documents.reuse(pair(item), item.key)]
     for fb in load(con, stale) if stale else []:
-        md, html = paths[fb.report_id]
-        documents.write(md, render_markdown(fb).encode("utf-8"), keys[fb.report_id])
-        documents.write(html, render_html(fb).encode("utf-8"), keys[fb.report_id])
+        md, html = pair(items[fb.report_id])
+        documents.write(md, render_markdown(fb).encode("utf-8"), items[fb.report_id].key)
+        documents.write(html, render_html(fb).encode("utf-8"), items[fb.report_id].key)
     for name, template in (("index.md", INDEX_MD), ("index.html", INDEX_HTML)):
-        documents.write(folder / name, template.render(items=items).encode("utf-8"), None)
-    return sorted([path for pair in paths.values() for path in pair]
+        documents.write(folder / name, template.render(items=list(items.values())).encode("utf-8"), None)
+    return sorted([path for item in items.values() for path in pair(item)]
                   + [folder / "index.md", folder / "index.html"])

@@ -452,16 +452,10 @@ class _Documents:
             self.linked.add(name)
         self.files[name] = dict(self.entries[name])
 
-    def _size(self, name: str) -> int | None:
-        try:
-            return os.stat(f"{self.current}/{name}").st_size
-        except OSError:
-            return None
-
     def reuse(self, paths: list[Path], key: str) -> bool:
         names = [self._name(path) for path in paths]
         if not all(self.entries.get(name, {}).get("key") == key
-                   and self._size(name) == self.entries[name]["bytes"] for name in names):
+                   and size_of(f"{self.current}/{name}") == self.entries[name]["bytes"] for name in names):
             return False
         for name in names:
             self._link(name)
@@ -470,8 +464,7 @@ class _Documents:
     def write(self, path: Path, data: bytes, key: str | None) -> None:
         name = self._name(path)
         entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        if key is None and {k: v for k, v in self.entries.get(name, {}).items() if k != "key"} == entry \
-                and size_of(self.current / name) == len(data):
+        if key is None and self.entries.get(name) == entry and size_of(f"{self.current}/{name}") == len(data):
             self._link(name)
             return
         path.write_bytes(data)

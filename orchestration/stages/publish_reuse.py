@@ -111,10 +111,10 @@ def reusable(previous: Path | None, manifest: dict | None, names: list[str], key
     return True
 
 
-def size_of(path: Path) -> int | None:
+def size_of(path: Path | str) -> int | None:
     """The file's size; None if it is not there (or cannot be read)."""
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return None
 
