@@ -59,19 +59,25 @@ class Timer:
             self.peak_mb[name] = peak_rss_mb()[0]
 
 
-def dbt_build(warehouse: Path, work: Path, *args: str) -> None:
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def dbt(command: str, warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
+    """``dbt <command>`` on ``warehouse`` (scoped by ``scope_env``, checked_years.Scope.dbt_env),
+    with its target folder in ``work`` so that a later call reuses its parse of the project."""
+    env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **scope_env}
     result = subprocess.run(
-        [str(dbt), "build", *args, "--threads", "2", "--profiles-dir", str(DBT_PROJECT), "--project-dir",
-         str(DBT_PROJECT), "--target-path", str(work / "dbt-target"), "--log-path", str(work / "dbt-logs")],
+        [str(Path(sys.executable).with_name("dbt")), command, "--profiles-dir", str(DBT_PROJECT),
+         "--project-dir", str(DBT_PROJECT), "--target-path", str(work / "dbt-target"),
+         "--log-path", str(work / "dbt-logs")],
         cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError("dbt build failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
+        raise RuntimeError(f"dbt {command} failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
+
+
+def dbt_build(warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
+    dbt("build", warehouse, work, scope_env)
     if os.environ.get("XXGK_BENCH_DBT_NODES"):  # the slowest nodes of this dbt call
         results = json.loads((work / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))
         nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
-        print(f"  dbt build {' '.join(args)}: {results['elapsed_time']:.1f} s, "
+        print(f"  dbt build {scope_env or 'full'}: {results['elapsed_time']:.1f} s, "
               f"nodes {sum(r['execution_time'] for r in nodes):.1f} s; slowest: "
               + ", ".join(f"{r['unique_id'].split('.')[-1][:40]} {r['execution_time']:.2f}" for r in nodes[:10]))
 
@@ -120,8 +126,7 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
             checked_years.start(con, run_id, scope, current)
         out["tested"] = "all" if scope.full else scope.tested
         out["scope_reports"] = "all" if scope.full else len(scope.reports)
-        vars_ = scope.dbt_vars(run_id)
-        dbt_build(settings.warehouse, work, *(["--vars", json.dumps(vars_)] if vars_ else []))
+        dbt_build(settings.warehouse, work, scope.dbt_env(run_id))
         with connect(settings.warehouse) as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
     with connect(settings.warehouse) as con, timer.stage("mart checks"):

@@ -57,7 +57,7 @@ def arrive(con, report_id: str, agency: str, year: int | None) -> None:
 
 def test_a_full_run_tests_every_year(con):
     scope = cy.plan(con, None, YEARS, FP)
-    assert scope.full and scope.tested == YEARS and scope.settled == [] and scope.dbt_vars("r") == {}
+    assert scope.full and scope.tested == YEARS and scope.settled == [] and scope.dbt_env("r") == {}
 
 
 def test_a_first_run_for_one_year_tests_every_year(con):
@@ -74,7 +74,7 @@ def test_a_monthly_run_rebuilds_the_changed_agency_year_and_tests_the_next_year(
     assert scope.reports == (("a2024", True), ("a2024_v2", True), ("a2025", False))
     assert scope.tested == [2024, 2025]
     assert scope.settled == [2019, 2020, 2021, 2022, 2023, 2026]
-    assert scope.dbt_vars("run-2") == {"scope_run": "run-2"}
+    assert scope.dbt_env("run-2") == {"XXGK_SCOPE_RUN": "run-2"}
 
 
 def test_a_run_for_a_year_where_nothing_changed_rebuilds_nothing(con):

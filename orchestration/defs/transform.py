@@ -5,10 +5,10 @@ defs/partitions.py); one dbt op builds both. A run for some years rebuilds and t
 reports it touches plus every year not clean (quality/checked_years.py)."""
 
 
-import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,20 +86,36 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     with warehouse.connect() as con:
         scope = checked_years.plan(con, years, year_numbers(), current)
         checked_years.start(con, run_id, scope, current)
-    args = ["build"] + (["--vars", json.dumps(scope.dbt_vars(run_id))] if not scope.full else [])
     context.log.info("every report" if scope.full else
                      f"{len(scope.reports)} report(s) in scope (run for {years}; years tested whole: "
                      f"{scope.rebuilt or 'none'}); verdicts for {scope.tested}")
     try:
         # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
         # DuckDB file open (with another configuration) while the mart checks read it.
-        yield from with_submission_counts(dbt.cli(args, context=context).stream())
+        with environment(scope.dbt_env(run_id)):
+            yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
     except Exception:
         with warehouse.connect() as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, False, current)
         raise
     with warehouse.connect() as con:
         checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
+
+
+@contextmanager
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with ``variables`` (dbt's subprocess inherits it), restored afterwards, so
+    that a later dbt call in the same process is not scoped by mistake."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project)

@@ -21,7 +21,7 @@ arrived:
   with the agency's report of the year before), not rebuilt.
 
 The scope is written to ``quality.run_scope`` (``rebuild`` false for the next-year reports)
-with a row in ``quality.run_plans``; dbt gets ``--vars {"scope_run": <run id>}`` and the
+with a row in ``quality.run_plans``; dbt runs with ``XXGK_SCOPE_RUN=<run id>`` and the
 incremental marts, the scoped dbt tests and the GX mart checks read those reports
 (dbt_project/macros/run_scope.sql). The years the run records a verdict for (*tested*) are
 the years of its scope; the others are *settled*. Their rows were tested when they last
@@ -53,6 +53,7 @@ import duckdb
 from ..settings import PROJECT_DIR
 
 DBT_GATE = "dbt"
+SCOPE_ENV = "XXGK_SCOPE_RUN"  # read by dbt_project/macros/run_scope.sql
 # The three fact marts carry a blocking GX check each (orchestration/quality/marts.py).
 FACT_MARTS = ("fct_applications", "fct_review_litigation", "fct_active_disclosure")
 GATES = (DBT_GATE, *(f"gx_{mart}" for mart in FACT_MARTS))
@@ -86,9 +87,12 @@ class Scope:
     def full(self) -> bool:
         return self.rebuilt is None
 
-    def dbt_vars(self, run_id: str) -> dict:
-        """``--vars`` for dbt: the run whose scope (quality.run_scope) the models and tests read."""
-        return {} if self.full else {"scope_run": run_id}
+    def dbt_env(self, run_id: str) -> dict[str, str]:
+        """dbt's environment: the run whose scope (quality.run_scope) the models and tests read.
+
+        An environment variable rather than a ``--vars``: dbt would parse the whole project
+        again for every new run id (dbt_project/macros/run_scope.sql)."""
+        return {} if self.full else {SCOPE_ENV: run_id}
 
 
 # dbt's views (int_report_status.sql: every file; int_report_versions.sql: its agency key and

@@ -23,17 +23,22 @@ sys.path.insert(0, str(HERE))
 
 from make_fixture_db import build_fixture
 
+from orchestration.quality.checked_years import SCOPE_ENV
+
 
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
+def run_dbt(args: list[str], warehouse: Path, work: Path,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """dbt with ``args`` on ``warehouse``; a full run unless ``extra_env`` names a run scope."""
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != SCOPE_ENV},
         "XXGK_WAREHOUSE": str(warehouse),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     command = [
         dbt_executable(),

@@ -1,7 +1,7 @@
-"""The fact marts are incremental by report: a scoped run (var scope_run, the reports of
+"""The fact marts are incremental by report: a scoped run (XXGK_SCOPE_RUN, the reports of
 quality.run_scope) replaces the rows of the reports it rebuilds exactly and leaves every other
 report's rows untouched; a report that became held leaves the facts; a report in the scope
-only to be tested (rebuild false) keeps its rows; a run without the var rebuilds everything.
+only to be tested (rebuild false) keeps its rows; a run without the variable rebuilds everything.
 
 The fixture's accepted 2023 report is copied as a second agency's 2022 report, so two years
 are published. Values are then edited in raw.values behind dbt's back: a year that was not
@@ -22,6 +22,8 @@ sys.path.insert(0, str(HERE))
 
 from make_fixture_db import build_fixture, sha
 from test_dbt_project import run_dbt
+
+from orchestration.quality.checked_years import SCOPE_ENV
 
 FACTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigation")
 COPY = sha("2022_copy.txt")
@@ -53,16 +55,19 @@ def new_received_total(warehouse: Path, year: int) -> int:
         con.close()
 
 
-def dbt_ok(args: list[str], warehouse: Path, work: Path) -> None:
-    result = run_dbt(args, warehouse, work)
+def dbt_ok(args: list[str], warehouse: Path, work: Path, extra_env: dict[str, str] | None = None) -> None:
+    result = run_dbt(args, warehouse, work, extra_env)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
-def scoped(warehouse: Path, run_id: str, *reports: tuple[str, bool]) -> list[str]:
-    """dbt args of a run whose scope is ``reports`` ((report_id, rebuild) pairs)."""
+FACT_BUILD = ["build", "--select", "tag:year_partitioned"]
+
+
+def scoped(warehouse: Path, run_id: str, *reports: tuple[str, bool]) -> dict[str, str]:
+    """dbt's environment for a run whose scope is ``reports`` ((report_id, rebuild) pairs)."""
     execute(warehouse, *(("insert into quality.run_scope values (?, ?, ?)", [run_id, report, rebuild])
                          for report, rebuild in reports))
-    return ["build", "--select", "tag:year_partitioned", "--vars", f"{{scope_run: {run_id}}}"]
+    return {SCOPE_ENV: run_id}
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +120,7 @@ def test_a_scoped_run_replaces_its_reports_and_leaves_the_others(two_years):
     before_2023 = {mart: rows(warehouse, mart, 2023) for mart in FACTS}
     bump_new_received(warehouse, 1000)
 
-    dbt_ok(scoped(warehouse, "run-1", (accepted, True)), warehouse, work)
+    dbt_ok(FACT_BUILD, warehouse, work, scoped(warehouse, "run-1", (accepted, True)))
     assert new_received_total(warehouse, 2023) == 4511  # rebuilt
     assert new_received_total(warehouse, 2022) == 3511  # untouched: still the old value
     for mart in FACTS:
@@ -125,7 +130,7 @@ def test_a_scoped_run_replaces_its_reports_and_leaves_the_others(two_years):
     assert rows(warehouse, "fct_active_disclosure", 2023) == before_2023["fct_active_disclosure"]
 
     # a run without the var is every report
-    dbt_ok(["build", "--select", "tag:year_partitioned"], warehouse, work)
+    dbt_ok(FACT_BUILD, warehouse, work)
     assert new_received_total(warehouse, 2022) == 4511
     for mart in FACTS:
         assert len(rows(warehouse, mart, 2022)) == len(before_2022[mart])
@@ -135,7 +140,7 @@ def test_a_report_in_scope_only_to_be_tested_keeps_its_rows(two_years):
     warehouse, work, _ = two_years
     before = {mart: rows(warehouse, mart, 2022) for mart in FACTS}
     bump_new_received(warehouse, 1000)
-    dbt_ok(scoped(warehouse, "run-2", (COPY, False)), warehouse, work)
+    dbt_ok(FACT_BUILD, warehouse, work, scoped(warehouse, "run-2", (COPY, False)))
     assert new_received_total(warehouse, 2022) == 3511
     assert {mart: rows(warehouse, mart, 2022) for mart in FACTS} == before
 
@@ -147,7 +152,7 @@ def test_a_report_that_became_held_leaves_the_facts(two_years):
     execute(warehouse, (("insert into quality.findings (report_id, rule_id, severity, table_code, row_code, "
                         "column_code, expected, actual, message) values (?, 'R1', 'error', 'B', "
                         "'new_received', 'total', 1, 2, 'test')"), [accepted]))
-    dbt_ok(scoped(warehouse, "run-3", (accepted, True)), warehouse, work)
+    dbt_ok(FACT_BUILD, warehouse, work, scoped(warehouse, "run-3", (accepted, True)))
     for mart in FACTS:
         assert rows(warehouse, mart, 2023) == []
         assert rows(warehouse, mart, 2022) == before_2022[mart]
@@ -155,7 +160,18 @@ def test_a_report_that_became_held_leaves_the_facts(two_years):
 
 def test_the_run_id_is_checked_before_it_reaches_sql(two_years):
     warehouse, work, _ = two_years
-    result = run_dbt(["build", "--select", "tag:year_partitioned", "--vars", "{scope_run: \"x' or 1=1 --\"}"],
-                     warehouse, work)
+    result = run_dbt(FACT_BUILD, warehouse, work, {SCOPE_ENV: "x' or 1=1 --"})
     assert result.returncode != 0
-    assert "var scope_run must be a run id" in result.stdout
+    assert "XXGK_SCOPE_RUN must be a run id" in result.stdout
+
+
+def test_a_new_run_id_reuses_the_parse_of_the_project(two_years):
+    """The run id reaches dbt as an environment variable read only at execution, so a run
+    with another id reuses dbt's parse of the project; a ``--vars`` that changes with every
+    run made dbt parse the whole project again (~4 s of every monthly run)."""
+    warehouse, work, accepted = two_years
+    for run_id in ("run-a", "run-b"):
+        dbt_ok(FACT_BUILD, warehouse, work, scoped(warehouse, run_id, (accepted, True)))
+    last_invocation = (work / "logs" / "dbt.log").read_text(encoding="utf-8").rsplit("Running with dbt=", 1)[1]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in last_invocation
+    assert "Unable to do partial parsing" not in last_invocation

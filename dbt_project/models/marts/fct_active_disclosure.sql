@@ -9,7 +9,7 @@
 -- Table A (主动公开政府信息情况) of accepted reports: one row per report x row x measure.
 -- Counts of documents and decisions, and fees in 万元 (decimal), all as DOUBLE.
 -- Only the current version of each agency-year (int_report_versions.is_current).
--- Incremental by report: a monthly run (var scope_run) deletes and re-inserts the reports
+-- Incremental by report: a monthly run (XXGK_SCOPE_RUN) deletes and re-inserts the reports
 -- of the agency-years it rebuilds (macros/run_scope.sql); a full run, every report.
 with accepted as (
     select report_id from {{ ref('int_report_versions') }}

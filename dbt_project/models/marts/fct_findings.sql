@@ -9,7 +9,7 @@
 -- R6/R7 too): which rule, which
 -- table/row/column by its printed label, which values, and the failing arithmetic
 -- (described in int_findings_described). Grain: report x finding_number.
--- Incremental by report: a monthly run (var scope_run) derives again the findings of every
+-- Incremental by report: a monthly run (XXGK_SCOPE_RUN) derives again the findings of every
 -- report in its scope, the next year's reports of the changed agencies included (their
 -- R6/R7 findings compare with the changed report; macros/run_scope.sql); a full run, all.
 with described as (

@@ -8,7 +8,7 @@
 
 -- Table C (行政复议、行政诉讼) of accepted reports: one row per report x group x measure.
 -- Only the current version of each agency-year (int_report_versions.is_current).
--- Incremental by report: a monthly run (var scope_run) deletes and re-inserts the reports
+-- Incremental by report: a monthly run (XXGK_SCOPE_RUN) deletes and re-inserts the reports
 -- of the agency-years it rebuilds (macros/run_scope.sql); a full run, every report.
 with accepted as (
     select report_id from {{ ref('int_report_versions') }}
