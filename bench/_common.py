@@ -59,21 +59,23 @@ class Timer:
             self.peak_mb[name] = peak_rss_mb()[0]
 
 
-def dbt(command: str, warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
+def dbt(command: tuple[str, ...], warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
     """``dbt <command>`` on ``warehouse`` (scoped by ``scope_env``, checked_years.Scope.dbt_env),
     with its target folder in ``work`` so that a later call reuses its parse of the project."""
     env = {**os.environ, "XXGK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **scope_env}
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), command, "--profiles-dir", str(DBT_PROJECT),
+        [str(Path(sys.executable).with_name("dbt")), *command, "--profiles-dir", str(DBT_PROJECT),
          "--project-dir", str(DBT_PROJECT), "--target-path", str(work / "dbt-target"),
          "--log-path", str(work / "dbt-logs")],
         cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"dbt {command} failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
+        raise RuntimeError(f"dbt {' '.join(command)} failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
 
 
 def dbt_build(warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
-    dbt("build", warehouse, work, scope_env)
+    from orchestration.quality import checked_years
+
+    dbt(checked_years.DBT_BUILD, warehouse, work, scope_env)
     if os.environ.get("XXGK_BENCH_DBT_NODES"):  # the slowest nodes of this dbt call
         results = json.loads((work / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))
         nodes = sorted(results["results"], key=lambda r: -r["execution_time"])

@@ -131,7 +131,7 @@ def steady_state(settings, work: Path) -> None:
     from orchestration.warehouse import connect
 
     shutil.rmtree(work / "dbt-target", ignore_errors=True)
-    dbt("parse", settings.warehouse, work, {})
+    dbt(("parse",), settings.warehouse, work, {})
     with connect(settings.warehouse) as con:
         con.execute("update quality.checked_years set fingerprint = ?", [checked_years.fingerprint()])
 

@@ -15,6 +15,7 @@ Runs, in process, on one warehouse:
 
 from __future__ import annotations
 
+import json
 import os
 
 import dagster as dg
@@ -24,7 +25,8 @@ from samples import inbox_of_two_years, pipeline_settings
 
 from orchestration.definitions import defs
 from orchestration.defs.partitions import year_numbers
-from orchestration.quality.checked_years import blocked_years
+from orchestration.quality.checked_years import SCOPE_ENV, blocked_years
+from orchestration.settings import PROJECT_DIR
 from orchestration.stages.publish import parquet_source
 
 CHECK = "gx_fct_applications_invariants"
@@ -157,3 +159,14 @@ def test_publication_alone_refuses_while_a_year_is_blocked(runs, tmp_path):
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "2020" in failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
     assert os.readlink(settings.published / "latest") == latest
+
+
+def test_the_dbt_build_leaves_out_unit_tests_and_the_scope_stays_with_it(runs):
+    """A run's dbt build runs the models and data tests, not dbt's unit tests (fixed inputs:
+    the test suite runs them); the run scope reaches dbt through its environment for that
+    call only, so nothing after it is scoped by mistake."""
+    [target] = (PROJECT_DIR / "dbt_project" / "target").glob(f"xxgk_dbt_models-{runs['repaired'].run_id[:7]}-*")
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    kinds = {result["unique_id"].split(".")[0] for result in results}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds
+    assert SCOPE_ENV not in os.environ

@@ -80,7 +80,7 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     # (context.assets_def is the subset a run selected: compare with the whole project)
     if not context.selected_asset_keys >= set(xxgk_dbt_models.keys):
         context.log.info("partial selection: the selected models over every report")
-        yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
+        yield from with_submission_counts(dbt.cli(list(checked_years.DBT_BUILD), context=context).stream())
         return
     run_id, current = context.run.run_id, checked_years.fingerprint()
     with warehouse.connect() as con:
@@ -93,7 +93,7 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
         # DuckDB file open (with another configuration) while the mart checks read it.
         with environment(scope.dbt_env(run_id)):
-            yield from with_submission_counts(dbt.cli(["build"], context=context).stream())
+            yield from with_submission_counts(dbt.cli(list(checked_years.DBT_BUILD), context=context).stream())
     except Exception:
         with warehouse.connect() as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, False, current)

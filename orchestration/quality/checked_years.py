@@ -54,6 +54,10 @@ from ..settings import PROJECT_DIR
 
 DBT_GATE = "dbt"
 SCOPE_ENV = "XXGK_SCOPE_RUN"  # read by dbt_project/macros/run_scope.sql
+# A run's dbt command. dbt's unit tests check the models' logic on fixed inputs, not the
+# warehouse: the test suite runs them (tests/dbt); a run leaves them out, as dbt advises for
+# production builds.
+DBT_BUILD = ("build", "--exclude-resource-type", "unit_test")
 # The three fact marts carry a blocking GX check each (orchestration/quality/marts.py).
 FACT_MARTS = ("fct_applications", "fct_review_litigation", "fct_active_disclosure")
 GATES = (DBT_GATE, *(f"gx_{mart}" for mart in FACT_MARTS))
