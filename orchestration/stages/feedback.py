@@ -390,36 +390,40 @@ def render_html(fb: Feedback) -> str:
 
 
 class Documents(Protocol):
-    """Where write_feedback puts the documents."""
+    """Where write_feedback puts the documents, named by file name inside the folder (str:
+    publication handles tens of thousands per snapshot)."""
 
-    def reuse(self, paths: list[Path], key: str) -> bool:
-        """Put in place the documents ``paths`` as published before under ``key``; False
+    def reuse(self, names: tuple[str, ...], key: str) -> bool:
+        """Put in place the documents ``names`` as published before under ``key``; False
         if there are none such (they are then rendered and written)."""
 
-    def write(self, path: Path, data: bytes, key: str | None) -> None:
-        """Put ``data`` at ``path``; ``key``: the document's key (None for the index)."""
+    def write(self, name: str, data: bytes, key: str | None) -> None:
+        """Put ``data`` in the document ``name``; ``key``: its key (None for the index)."""
 
 
 class _Files:
-    def reuse(self, paths: list[Path], key: str) -> bool:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def reuse(self, names: tuple[str, ...], key: str) -> bool:
         return False
 
-    def write(self, path: Path, data: bytes, key: str | None) -> None:
-        path.write_bytes(data)
+    def write(self, name: str, data: bytes, key: str | None) -> None:
+        (self.folder / name).write_bytes(data)
 
 
 def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path,
-                   documents: Documents | None = None) -> list[Path]:
+                   documents: Documents | None = None) -> None:
     """Write <slug>.md and <slug>.html per report needing action, plus index.md/index.html
-    (UTF-8, LF). Returns the documents' paths, sorted. ``documents`` puts each in place:
+    (UTF-8, LF), into ``folder``. ``documents`` puts each in place:
     publication passes one that takes a document whose key is unchanged from the previous
     snapshot, so only the others are rendered."""
-    documents = documents or _Files()
+    documents = documents or _Files(folder)
     folder.mkdir(parents=True, exist_ok=True)
     items = {item.report_id: item for item in summaries(con)}
 
-    def pair(item: Summary) -> list[Path]:
-        return [folder / f"{item.slug}.md", folder / f"{item.slug}.html"]
+    def pair(item: Summary) -> tuple[str, str]:
+        return f"{item.slug}.md", f"{item.slug}.html"
 
     stale = [item.report_id for item in items.values() if not documents.reuse(pair(item), item.key)]
     for fb in load(con, stale) if stale else []:
@@ -427,6 +431,4 @@ def write_feedback(con: duckdb.DuckDBPyConnection, folder: Path,
         documents.write(md, render_markdown(fb).encode("utf-8"), items[fb.report_id].key)
         documents.write(html, render_html(fb).encode("utf-8"), items[fb.report_id].key)
     for name, template in (("index.md", INDEX_MD), ("index.html", INDEX_HTML)):
-        documents.write(folder / name, template.render(items=list(items.values())).encode("utf-8"), None)
-    return sorted([path for item in items.values() for path in pair(item)]
-                  + [folder / "index.md", folder / "index.html"])
+        documents.write(name, template.render(items=list(items.values())).encode("utf-8"), None)

@@ -76,6 +76,7 @@ from .publish_reuse import (
 MARTS = ("dim_report", "fct_applications", "fct_active_disclosure", "fct_review_litigation",
          "fct_findings", "rpt_report_status", "fct_submission_status", "rpt_submission_rollup")
 CATALOG = "warehouse.duckdb"
+FEEDBACK = "feedback"
 MANIFEST = "manifest.json"
 SNAPSHOT_NAME = re.compile(r"^(\d{6})-([0-9a-f]{12})$")
 STALE_TMP_SECONDS = 3600
@@ -333,7 +334,7 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
             else:
                 rows[mart] = con.execute(f"select count(*) from {MART_SCHEMA}.{mart}").fetchall()[0][0]
                 _write_mart(con, mart, tmp, mart, "true", {"rows": rows[mart]}, files)
-        feedback.write_feedback(con, tmp / "feedback", _Documents(tmp, current, previous, files, linked))
+        feedback.write_feedback(con, tmp / FEEDBACK, _Documents(tmp, current, previous, files, linked))
         readme = README.encode("utf-8")
         (tmp / "README.txt").write_bytes(readme)
         files["README.txt"] = {"sha256": hashlib.sha256(readme).hexdigest(), "bytes": len(readme)}
@@ -356,7 +357,7 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
         kinds: dict[str, dict] = {"parquet": {}, "csv": {}, "feedback": {}, "other": {}}
         for name, entry in files.items():
             suffix = name.rpartition(".")[2]
-            kind = ("feedback" if name.startswith("feedback/")
+            kind = ("feedback" if name.startswith(FEEDBACK + "/")
                     else suffix if suffix in ("parquet", "csv") else "other")
             kinds[kind][name] = entry
         manifest = {
@@ -437,37 +438,31 @@ class _Documents:
     def __init__(self, tmp: Path, current: Path | None, previous: dict | None,
                  files: dict[str, dict], linked: set[str]) -> None:
         self.tmp, self.current, self.files, self.linked = tmp, current, files, linked
-        self.prefix = str(tmp) + os.sep
         self.entries = previous.get("feedback", {}) if previous else {}
 
-    def _name(self, path: Path) -> str:
-        # a prefix cut, not Path.relative_to / os.path.relpath (~45 us each)
-        name = str(path)
-        if not name.startswith(self.prefix):
-            raise ValueError(f"{path} is not inside {self.tmp}")
-        return name[len(self.prefix):].replace(os.sep, "/")
-
     def _link(self, name: str) -> None:
+        # names are the manifest's ("feedback/<file>"); str paths throughout, for 65k files
         if link_or_copy(f"{self.current}/{name}", f"{self.tmp}/{name}"):
             self.linked.add(name)
         self.files[name] = dict(self.entries[name])
 
-    def reuse(self, paths: list[Path], key: str) -> bool:
-        names = [self._name(path) for path in paths]
-        if not all(self.entries.get(name, {}).get("key") == key
-                   and size_of(f"{self.current}/{name}") == self.entries[name]["bytes"] for name in names):
-            return False
+    def reuse(self, names: tuple[str, ...], key: str) -> bool:
+        names = tuple(f"{FEEDBACK}/{name}" for name in names)
+        for name in names:
+            entry = self.entries.get(name)
+            if entry is None or entry.get("key") != key or size_of(f"{self.current}/{name}") != entry["bytes"]:
+                return False
         for name in names:
             self._link(name)
         return True
 
-    def write(self, path: Path, data: bytes, key: str | None) -> None:
-        name = self._name(path)
+    def write(self, name: str, data: bytes, key: str | None) -> None:
+        name = f"{FEEDBACK}/{name}"
         entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         if key is None and self.entries.get(name) == entry and size_of(f"{self.current}/{name}") == len(data):
             self._link(name)
             return
-        path.write_bytes(data)
+        (self.tmp / name).write_bytes(data)
         self.files[name] = entry if key is None else {**entry, "key": key}
 
 

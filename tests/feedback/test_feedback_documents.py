@@ -14,7 +14,8 @@ def documents(pipeline, tmp_path_factory):
     folder = tmp_path_factory.mktemp("feedback")
     con = duckdb.connect(str(pipeline["warehouse"]), read_only=True)
     try:
-        written = write_feedback(con, folder)
+        write_feedback(con, folder)
+        written = sorted(folder.iterdir())
     finally:
         con.close()
     return folder, written
