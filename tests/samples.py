@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +55,12 @@ LINE_REVIEW_UPHELD = 383
 LINE_REVIEW_TOTAL = 387
 
 
+def trash_removed(published: Path, timeout_s: float = 60.0) -> bool:
+    """Whether the snapshots pruned into hidden ``.trash-*`` folders are gone within
+    ``timeout_s``: a detached process unlinks them after publication returns."""
+    deadline = time.monotonic() + timeout_s
+    while any(p.name.startswith(".trash-") for p in published.iterdir()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

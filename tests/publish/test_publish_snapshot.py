@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from samples import trash_removed
 
 from orchestration.settings import Settings
 from orchestration.stages import publish as publish_stage
@@ -169,12 +170,40 @@ def test_retention_follows_xxgk_keep_snapshots(con, tmp_path, monkeypatch):
     assert keep == 2
     published = tmp_path / "published"
     names = [run(con, published, keep=keep, force=True).name for _ in range(4)]
+    assert trash_removed(published)
     snapshots = [n for n in visible(published) if n != "latest"]
     assert snapshots == names[-2:]
     assert os.readlink(published / "latest") == names[-1]
     # a re-run with unchanged content publishes nothing new but still applies retention
     again = run(con, published, keep=1)
-    assert again.reused and visible(published) == sorted([names[-1], "latest"])
+    assert again.reused and trash_removed(published) and visible(published) == sorted([names[-1], "latest"])
+
+
+def test_a_pruned_snapshot_is_hidden_at_once_and_removed_without_the_run_waiting(con, tmp_path, monkeypatch):
+    """Retention renames the old snapshot to a hidden trash folder (consumers never see it
+    half removed) and a detached process unlinks it; publication does not wait for it."""
+    published = tmp_path / "published"
+    first = run(con, published)
+    removals = []
+    monkeypatch.setattr(publish_stage, "_remove_detached", removals.append)  # hold the removal
+    second = run(con, published, keep=1, force=True)
+    [trash] = removals
+    assert not first.path.exists() and trash.parent == published and trash.name.startswith(".trash-")
+    assert (trash / "manifest.json").exists()  # renamed whole, nothing removed yet
+    assert visible(published) == sorted([trash.name, second.name, "latest"])
+    monkeypatch.undo()
+    publish_stage._remove_detached(trash)
+    assert trash_removed(published) and visible(published) == sorted([second.name, "latest"])
+
+
+def test_trash_left_behind_is_removed_by_the_next_publication(con, tmp_path):
+    published = tmp_path / "published"
+    run(con, published)
+    left = published / ".trash-000000-c0ffee000000-1234abcd"
+    (left / "feedback").mkdir(parents=True)
+    (left / "feedback" / "doc.md").write_text("x", encoding="utf-8")
+    run(con, published, force=True)
+    assert not left.exists()
 
 
 def test_snapshot_duckdb_opens_read_only_from_elsewhere_after_a_move(con, tmp_path, monkeypatch):

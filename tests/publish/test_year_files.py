@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+from samples import trash_removed
 
 from orchestration.stages import publish as publish_stage
 from orchestration.stages import publish_reuse
@@ -208,7 +209,7 @@ def test_pruning_a_snapshot_leaves_the_files_it_shared(con, tmp_path):
     first = run(con, published)
     shared = year_files(first.path)
     second = run(con, published, force=True, keep=1)  # every year file linked, then first pruned
-    assert not first.path.exists()
+    assert not first.path.exists() and trash_removed(published)
     assert sorted(p.name for p in published.iterdir()) == sorted(["latest", second.name])
     for name, stat in year_files(second.path).items():
         assert stat.st_ino == shared[name].st_ino and stat.st_nlink == 1, name
