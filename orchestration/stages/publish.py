@@ -35,8 +35,9 @@ leaves ``latest`` where it was; a folder left by a killed process stays hidden a
 removed by a later run. Retention keeps the newest ``keep`` snapshots (XXGK_KEEP_SNAPSHOTS)
 and never removes the one ``latest`` points to. A snapshot past retention is renamed to a
 hidden ``.trash-*`` folder (atomic: consumers never see it half removed) and its files are
-unlinked by a detached process, so the run does not wait for it (~65k feedback documents at
-100k reports took 14 s to unlink); a trash folder left behind (the machine stopped) is
+unlinked by a detached process, so the run does not wait for it (at 100k reports a snapshot
+holds ~65k files: 0.5 s to unlink when newer snapshots share them, 8.6 s when it was their
+last link, 14 s once on a loaded machine); a trash folder left behind (the machine stopped) is
 removed by the next publication. Snapshots that share a hard-linked file
 share its inode: removing one snapshot removes its links only, and no file of a published
 snapshot is ever modified in place (consumers must not either).
