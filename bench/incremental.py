@@ -11,8 +11,10 @@ partitions of the reports that arrived (`--late-years`: the new reports are of t
 years, as late and corrected submissions are; 0 = any year, spread like the corpus).
 
 `--keep DIR` keeps the corpus and a copy of the warehouse and published folder as they were
-after run 1; `--again DIR` restores that state and times run 2 only, against run 1's saved
-figures (for profiling the monthly run without a 15-minute full run each time).
+after run 1; `--again DIR` restores that state, makes it what run 1 leaves behind with the
+code at hand (dbt's parse of the project, the checks' fingerprint: `steady_state`) and times
+run 2 only, against run 1's saved figures (for profiling the monthly run without a 15-minute
+full run each time).
 """
 
 from __future__ import annotations
