@@ -58,8 +58,10 @@ LINE_REVIEW_TOTAL = 387
 def trash_removed(published: Path, timeout_s: float = 60.0) -> bool:
     """Whether the snapshots pruned into hidden ``.trash-*`` folders are gone within
     ``timeout_s``: a detached process unlinks them after publication returns."""
+    from orchestration.stages.publish import TRASH
+
     deadline = time.monotonic() + timeout_s
-    while any(p.name.startswith(".trash-") for p in published.iterdir()):
+    while any(p.name.startswith(TRASH) for p in published.iterdir()):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)

@@ -32,7 +32,7 @@
     {%- if not modules.re.fullmatch('[A-Za-z0-9_-]+', run) -%}
         {{ exceptions.raise_compiler_error("XXGK_SCOPE_RUN must be a run id (letters, digits, '-', '_'), not " ~ run) }}
     {%- endif -%}
-    {{ return(run | string) }}
+    {{ return(run) }}
 {%- endmacro %}
 
 

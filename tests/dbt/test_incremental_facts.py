@@ -129,7 +129,7 @@ def test_a_scoped_run_replaces_its_reports_and_leaves_the_others(two_years):
         assert len(rows(warehouse, mart, 2023)) == len(before_2023[mart])
     assert rows(warehouse, "fct_active_disclosure", 2023) == before_2023["fct_active_disclosure"]
 
-    # a run without the var is every report
+    # a run without XXGK_SCOPE_RUN is every report
     dbt_ok(FACT_BUILD, warehouse, work)
     assert new_received_total(warehouse, 2022) == 4511
     for mart in FACTS:

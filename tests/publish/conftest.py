@@ -45,4 +45,3 @@ def years_con(pipeline, tmp_path):
     copy_year(con, 2022)
     yield con
     con.close()
-
