@@ -9,14 +9,18 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.compat import DBT_PYTHON_VERSION
+from packaging import version
 
 from ..quality import checked_years
 from ..settings import PROJECT_DIR, Settings
+from . import dbt_target
 from .partitions import REPORT_YEARS, run_years, year_numbers
 from .resources import OWNERS, Warehouse
 from .submission_counts import with_submission_counts
@@ -80,7 +84,7 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     # (context.assets_def is the subset a run selected: compare with the whole project)
     if not context.selected_asset_keys >= set(xxgk_dbt_models.keys):
         context.log.info("partial selection: the selected models over every report")
-        yield from with_submission_counts(dbt.cli(list(checked_years.DBT_BUILD), context=context).stream())
+        yield from build(dbt, context)
         return
     run_id, current = context.run.run_id, checked_years.fingerprint()
     with warehouse.connect() as con:
@@ -93,13 +97,25 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
         # DuckDB file open (with another configuration) while the mart checks read it.
         with environment(scope.dbt_env(run_id)):
-            yield from with_submission_counts(dbt.cli(list(checked_years.DBT_BUILD), context=context).stream())
+            yield from build(dbt, context)
     except Exception:
         with warehouse.connect() as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, False, current)
         raise
     with warehouse.connect() as con:
         checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
+
+
+def build(dbt: DbtCliResource, context: dg.AssetExecutionContext) -> Iterator:
+    """``dbt build`` of the run's selection, streamed as Dagster events; then the target folder
+    is kept in order for the next run (defs/dbt_target.py)."""
+    invocation = dbt.cli(list(checked_years.DBT_BUILD), context=context)
+    project_target = dbt_project.project_dir / dbt_project.target_path
+    try:
+        yield from with_submission_counts(invocation.stream())
+        dbt_target.keep_parse_state(invocation.target_path, project_target)
+    finally:
+        dbt_target.prune_run_folders(project_target, xxgk_dbt_models.op.name)
 
 
 @contextmanager
@@ -118,4 +134,27 @@ def environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+class ProjectDbtCli(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs that this project never uses, which
+    made each run's dbt op ~5 s slower than dbt itself (RESULTS.md (5i)):
+
+    - the version of dbt: dagster-dbt runs ``dbt --version`` in a subprocess (3.5 s, a whole
+      dbt start-up) to tell dbt Core from Fusion. The executable is the dbt-core installed
+      beside this interpreter (``dbt_executable`` below), so its version is the package's;
+    - an in-process dbt adapter (2.2 s: dbt's adapter, profile and macros loaded into the run's
+      process). dagster-dbt only uses it for ``fetch_row_counts()`` and
+      ``fetch_column_metadata()``, which this project does not call: they would hold the
+      DuckDB file open while the mart checks read it.
+
+    Both are private hooks of dagster-dbt (pinned in pyproject.toml);
+    tests/test_dbt_cli.py fails when an upgrade stops using them."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return DBT_PYTHON_VERSION
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
+dbt_resource = ProjectDbtCli(project_dir=dbt_project, dbt_executable=str(Path(_BIN) / "dbt"))
