@@ -264,3 +264,31 @@ def test_cross_year_suite_flags_r6_and_passes_r7():
     outcome = {o.meta["rule_id"]: (o.success, o.unexpected.check_id.tolist()) for o in result.outcomes}
     assert outcome == {"R6": (False, ["R6:B:carried_over:total"]), "R7": (True, [])}
     assert {o.meta["severity"] for o in result.outcomes} == {"warning"}
+
+
+def test_two_quotes_of_one_row_are_judged_apart(clean_values):
+    """Two narrative quotes of the same row share a check id (R8:new_received): the finding is
+    the wrong one's, with its own text and line (the details of failing checks are computed
+    after GX, keyed by their numbers)."""
+    import pandas as pd
+
+    rid = clean_values.report_id.iloc[0]
+    quotes = pd.DataFrame([(rid, "new_received", 22.0, "本年新收申请22件", 5),
+                           (rid, "new_received", 32.0, "共收到申请32件", 9)],
+                          columns=["report_id", "row_code", "quoted", "quote_text", "line"])
+    findings, _ = judge(clean_values, None, quotes)
+    assert findings[["rule_id", "row_code", "expected", "actual", "raw_text", "line"]].values.tolist() == [
+        ["R8", "new_received", 22.0, 32.0, "共收到申请32件", 9]]
+    assert "共收到申请32件" in findings.message.iloc[0]
+
+
+@pytest.mark.parametrize("dirty", [False, True])
+def test_rare_failures_mode_gives_the_same_verdicts(clean_values, dirty):
+    """Marts are judged in two passes (GX's BOOLEAN_ONLY, then COMPLETE only if an
+    expectation fails): the same findings as one COMPLETE pass, on a clean and a dirty frame."""
+    frame = set_cell(clean_values, "B", "granted", "total", 5) if dirty else clean_values
+    one_pass, result = judge(frame)
+    two_pass, rare = judge(frame, rare_failures=True)
+    assert two_pass.equals(one_pass) and len(one_pass) == (2 if dirty else 0)
+    assert [(o.meta["rule_id"], o.success, len(o.unexpected)) for o in rare.outcomes] == [
+        (o.meta["rule_id"], o.success, len(o.unexpected)) for o in result.outcomes]

@@ -52,3 +52,16 @@ def test_a_broken_report_in_a_later_batch_fails_the_check(tmp_path):
     assert mart_gate("fct_applications", con, "run-1", batch_reports=2) == (True, {
         "rows": 2 * 175, "invariant_errors_by_rule": {}, "failed_structure_rules": [], "first_errors": []})
     assert mart_gate("fct_applications", con, "run-2") == (False, {**metadata, "rows": 175})
+
+
+def test_a_duplicated_or_negative_cell_fails_the_structure_suite(tmp_path):
+    """The structure suite, judged in two passes (rare_failures), still names what failed."""
+    con = _mart(tmp_path / "w.duckdb")
+    con.execute("insert into main_marts.fct_applications select * from main_marts.fct_applications "
+                "where report_id = 'r3' and row_code = 'granted' and column_code = 'total'")
+    passed, metadata = mart_gate("fct_applications", con, batch_reports=2)
+    assert passed is False and metadata["failed_structure_rules"] == ["M2"]
+    con.execute("update main_marts.fct_applications set application_count = -1 "
+                "where report_id = 'r1' and row_code = 'granted' and column_code = 'natural_person'")
+    passed, metadata = mart_gate("fct_applications", con, batch_reports=2)
+    assert passed is False and metadata["failed_structure_rules"] == ["M3", "M2"]

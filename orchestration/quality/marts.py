@@ -8,7 +8,7 @@ from collections import Counter
 
 import pandas as pd
 
-from ..warehouse import MART_SCHEMA
+from ..warehouse import MART_SCHEMA, frame
 from .checked_years import scope_predicate
 from .findings import judge
 from .gate import run_suite
@@ -51,15 +51,15 @@ def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int = MA
         try:
             # a row without a report (dbt's not_null test forbids it) still meets the suites
             orphans = " or report_id is null" if start == 0 else ""
-            values = con.execute(f"{MART_VALUES_SQL[mart]} where {scope} and "
-                                 f"(report_id in (select report_id from mart_batch){orphans})").df()
+            values = frame(con, f"{MART_VALUES_SQL[mart]} where {scope} and "
+                                f"(report_id in (select report_id from mart_batch){orphans})")
         finally:
             con.unregister("mart_batch")
-        findings, _ = judge(values)
+        findings, _ = judge(values, rare_failures=True)
         values = values.merge(value_type_frame(), on=["table_code", "column_code"], how="left")
         values["value_type"] = values["value_type"].fillna("count")
         errors = findings[findings["severity"] == "error"]
-        structure = run_suite("mart_structure", values)
+        structure = run_suite("mart_structure", values, rare_failures=True)
         rows += len(values)
         errors_by_rule.update(errors["rule_id"].tolist())
         failed_structure += [o.meta["rule_id"] for o in structure.outcomes

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..quality.findings import judge
 from ..quality.render import validation_html
-from ..warehouse import FINDING_COLUMNS
+from ..warehouse import FINDING_COLUMNS, frame
 
 BATCH_REPORTS = 1000  # ~270 KiB of pandas per report while judged: ~0.3 GiB a batch
 
@@ -56,7 +56,7 @@ def _merge_results(results: list[dict[str, Any]]) -> dict[str, Any]:
 def _judge_batch(con: duckdb.DuckDBPyConnection, ids: list[str], run_id: str) -> dict[str, Any]:
     con.register("batch_ids", pd.DataFrame({"report_id": ids}))
     try:
-        values = con.execute('select * from raw."values" where report_id in (select report_id from batch_ids)').df()
+        values = frame(con, 'select * from raw."values" where report_id in (select report_id from batch_ids)')
         reports = con.execute("select report_id, agency, year from raw.reports "
                               "where report_id in (select report_id from batch_ids)").df()
         quotes = con.execute("select * from raw.narrative_quotes "
