@@ -8,6 +8,7 @@ from ..quality import checked_years
 from ..quality.gate import run_suite
 from ..quality.marts import MART_VALUES_SQL, mart_gate
 from ..stages.validate import validate_pending
+from ..warehouse import frame
 from .partitions import year_numbers
 from .resources import OWNERS, Warehouse
 
@@ -77,11 +78,11 @@ def cross_year_check(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     with warehouse.connect() as con:
         scope = checked_years.run_scope(con, run_id, checked_years.DBT_GATE, year_numbers())
         where = checked_years.scope_predicate(None if scope.full else run_id)
-        frame = con.execute(f"select * from main_intermediate.int_cross_year_checks where {where}").df()
-    result = run_suite("cross_year_invariants", frame)
+        comparisons = frame(con, f"select * from main_intermediate.int_cross_year_checks where {where}")
+    result = run_suite("cross_year_invariants", comparisons)
     failures = {o.meta["rule_id"]: len(o.unexpected) for o in result.outcomes if not o.success}
     examples = [f"{r.rule_id} {r.report_id[:12]} {r.row_code}/{r.column_code}: {r.actual:g} ≠ {r.expected:g}"
                 for o in result.outcomes if not o.success for r in o.unexpected.head(5).itertuples()]
     return dg.AssetCheckResult(passed=result.success, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"comparisons": len(frame), "failures_by_rule": dg.MetadataValue.json(failures),
+                               metadata={"comparisons": len(comparisons), "failures_by_rule": dg.MetadataValue.json(failures),
                                          "examples": dg.MetadataValue.json(examples)})
