@@ -4,11 +4,13 @@ them), peak RSS. Not part of the test suite."""
 
 from __future__ import annotations
 
+import cProfile
 import dataclasses
 import datetime
 import json
 import os
 import platform
+import pstats
 import resource
 import subprocess
 import sys
@@ -51,12 +53,20 @@ class Timer:
 
     @contextmanager
     def stage(self, name: str):
+        """Time the stage; XXGK_BENCH_PROFILE=<stage name> also profiles it (cProfile, the 25
+        calls with the most cumulative time printed after it)."""
+        profile = cProfile.Profile() if os.environ.get("XXGK_BENCH_PROFILE") == name else None
         started = time.perf_counter()
+        if profile:
+            profile.enable()
         try:
             yield
         finally:
             self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
             self.peak_mb[name] = peak_rss_mb()[0]
+            if profile:
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
 
 
 def dbt(command: tuple[str, ...], warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
