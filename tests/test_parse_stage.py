@@ -3,15 +3,20 @@ stored once, and a file set back to 'received' re-parsed with its rows replaced.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
+import duckdb
 from samples import SAMPLE
 
+from orchestration.reports.parser import parse_document
+from orchestration.reports.readers import read_document
 from orchestration.settings import Settings
 from orchestration.stages import parse
 from orchestration.stages.ingest import ingest_inbox
-from orchestration.stages.parse import parse_received
-from orchestration.warehouse import connect
+from orchestration.stages.parse import parse_received, values_frame
+from orchestration.stages.supervisor import values_table
+from orchestration.warehouse import DDL, connect
 
 COUNTS = ("select (select count(*) from raw.reports), (select count(*) from raw.\"values\"), "
           "(select count(*) from raw.narrative_quotes), (select count(*) from raw.parse_findings), "
@@ -59,3 +64,19 @@ def test_a_file_set_back_to_received_is_parsed_again_and_replaced(data_dir):
     assert summary.parsed == 1
     assert after == before and before[0] == 1 and before[1] > 150
     assert duplicates == 0
+
+
+def test_the_values_the_workers_send_are_stored_as_parsed():
+    """Workers send a report's values as Arrow columns (supervisor.values_table); what lands in
+    raw.values is exactly the parsed report's values (values_frame), blank cells included."""
+    data = SAMPLE.read_bytes()
+    report = parse_document(read_document(data, SAMPLE.name), hashlib.sha256(data).hexdigest())
+    report.values[0] = report.values[0]._replace(value=None, raw="-")  # a blank cell
+    con = duckdb.connect()
+    con.execute(DDL)
+    con.register("batch_values", values_table(report))
+    con.execute('insert into raw."values" select * from batch_values')
+    stored = con.execute('select * from raw."values" order by all').fetchall()
+    con.register("expected", values_frame(report))
+    assert stored == con.execute("select * from expected order by all").fetchall()
+    assert len(stored) == len(report.values) and None in {row[4] for row in stored}

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..reports.model import ParsedReport
 from ..reports.parser import PARSER_VERSION
 from ..settings import Settings
 from ..warehouse import FINDING_COLUMNS, QUOTE_COLUMNS
-from .supervisor import ParseTask, parse_supervised
+from .supervisor import VALUE_SCHEMA, ParseTask, parse_supervised
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,7 @@ def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:
           o.report.report_date, now, PARSER_VERSION) for o in parsed],
         columns=["report_id", "source_name", "agency", "year", "form_version", "report_date", "parsed_at",
                  "parser_version"]).astype({"year": "Int64"})
-    values = pd.DataFrame([row for o in parsed for row in _value_rows(o.report)], columns=VALUE_COLUMNS
-                          ).astype({"value": "float64", "line": "Int64"})
+    values = pa.concat_tables([o.values for o in parsed]) if parsed else VALUE_SCHEMA.empty_table()
     quotes = pd.DataFrame([row for o in parsed for row in _quote_rows(o.report)], columns=QUOTE_COLUMNS
                           ).astype({"quoted": "float64", "line": "Int64"})
     findings = pd.DataFrame([row for o in parsed for row in _finding_rows(o.report)], columns=FINDING_COLUMNS

@@ -9,6 +9,7 @@ worker is cheap.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import resource
 import time
@@ -17,9 +18,16 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+import pyarrow as pa
+
 from ..reports.model import ParsedReport, UnreadableReport
 
-_PRELOAD = ["orchestration.reports.parser", "orchestration.reports.readers"]
+_PRELOAD = ["orchestration.reports.parser", "orchestration.reports.readers", "pyarrow"]
+
+# The columns of raw."values" (warehouse.DDL).
+VALUE_SCHEMA = pa.schema([("report_id", pa.string()), ("table_code", pa.string()), ("row_code", pa.string()),
+                          ("column_code", pa.string()), ("value", pa.float64()), ("raw_text", pa.string()),
+                          ("line", pa.int32())])
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,25 @@ class ParseTask:
 @dataclass(frozen=True)
 class ParseOutcome:
     task: ParseTask
-    report: ParsedReport | None
+    report: ParsedReport | None  # without its values: they come as ``values``
     error: str | None  # one line naming the file and the reason
+    values: pa.Table | None = None  # the report's rows of raw."values" (values_table)
+
+
+def values_table(report: ParsedReport) -> pa.Table:
+    """The report's values as rows of raw."values", in Arrow columns. Built in the worker: the
+    parent, which also stores every batch, then neither unpickles ~200 objects per report nor
+    reshapes them into a frame (0.85 -> 0.07 ms of the parent's CPU per report, RESULTS (2c))."""
+    values = report.values
+    return pa.table([
+        pa.array([report.sha256] * len(values), pa.string()),
+        pa.array([v.table for v in values], pa.string()),
+        pa.array([v.row for v in values], pa.string()),
+        pa.array([v.column for v in values], pa.string()),
+        pa.array([None if v.value is None else float(v.value) for v in values], pa.float64()),
+        pa.array([v.raw for v in values], pa.string()),
+        pa.array([v.line for v in values], pa.int32()),
+    ], schema=VALUE_SCHEMA)
 
 
 def parse_one(task: ParseTask, max_bytes: int) -> ParsedReport:
@@ -59,7 +84,8 @@ def _worker(conn: Connection, memory_mb: int, max_bytes: int) -> None:
         if task is None:
             return
         try:
-            conn.send(ParseOutcome(task, parse_one(task, max_bytes), None))
+            report = parse_one(task, max_bytes)
+            conn.send(ParseOutcome(task, dataclasses.replace(report, values=[]), None, values_table(report)))
         except UnreadableReport as exc:
             conn.send(ParseOutcome(task, None, str(exc)))
         except MemoryError:
