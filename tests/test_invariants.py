@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 from samples import SAMPLE
 
@@ -292,3 +293,34 @@ def test_rare_failures_mode_gives_the_same_verdicts(clean_values, dirty):
     assert two_pass.equals(one_pass) and len(one_pass) == (2 if dirty else 0)
     assert [(o.meta["rule_id"], o.success, len(o.unexpected)) for o in rare.outcomes] == [
         (o.meta["rule_id"], o.success, len(o.unexpected)) for o in result.outcomes]
+
+
+def test_reports_with_the_same_failing_numbers_each_get_their_finding(clean_values):
+    """GX judges each distinct (rule, expected, actual) once; every check of a failing case is
+    a finding of its own report, and the result counts checks, not cases."""
+    from orchestration.quality.render import validation_html
+
+    dirty = set_cell(clean_values, "B", "granted", "total", 5)
+    frame = pd.concat([dirty.assign(report_id=rid) for rid in ("r-a", "r-b", "r-c")]
+                      + [clean_values.assign(report_id="r-clean")], ignore_index=True)
+    findings, result = judge(frame)
+    assert sorted(map(tuple, findings[["report_id", "rule_id", "row_code"]].values.tolist())) == [
+        (rid, rule, row) for rid in ("r-a", "r-b", "r-c") for rule, row in (("R1", "granted"), ("R3", "results_total"))]
+    r1 = next(o for o in result.result_json["results"] if o["expectation_config"]["meta"]["rule_id"] == "R1")
+    assert r1["result"]["unexpected_count"] == 1  # one case: 0 + ... + 0 = 0 ≠ 5
+    assert result.result_json["checks_by_rule"]["R1"] == {"evaluated": 4 * 25, "failed": 3}
+    assert "<td>未通过 FAIL</td><td>3</td>" in validation_html(result.result_json, "t")
+
+
+@pytest.mark.parametrize(("expectation", "error"), [
+    ({"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["a", "b"]}}, "against other rows"),
+    ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a", "mostly": 0.9}}, "mostly"),
+])
+def test_only_row_wise_suites_are_judged_per_distinct_case(tmp_path, monkeypatch, expectation, error):
+    from orchestration.quality import gate
+
+    assert gate.row_wise_columns("report_invariants") == ("expected", "actual", "rule_id")
+    monkeypatch.setattr(gate, "EXPECTATIONS_DIR", tmp_path)
+    (tmp_path / "s.json").write_text(json.dumps({"name": "s", "expectations": [expectation]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=error):
+        gate.row_wise_columns("s")

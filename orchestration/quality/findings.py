@@ -7,8 +7,10 @@ import pandas as pd
 from ..reports import form
 from ..reports.model import Finding
 from ..warehouse import FINDING_COLUMNS, frame
-from .gate import SuiteResult, run_suite
+from .gate import SuiteResult, row_wise_columns, run_suite
 from .invariants import checks_query
+
+SUITE = "report_invariants"
 
 
 def _num(x: float) -> str:
@@ -57,26 +59,43 @@ def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None,
     FINDING_COLUMNS) with the GX result they came from. ``rare_failures``: see run_suite."""
     con, sql = checks_query(values, reports, quotes)
     try:
-        # GX judges a lean frame (what the expectations read). Only the numbers of every check
-        # are computed here; the cell, line, raw text and arithmetic (strings: ~2/3 of the
-        # query's time) are computed afterwards for the checks GX fails.
-        con.execute(f"create temp table checks as select (row_number() over () - 1)::bigint as check_row, "
-                    f"report_id, rule_id, check_id, expected, actual from ({sql})")
-        lean = frame(con, "select check_row, rule_id, expected, actual from checks order by check_row")
+        # Only the numbers of every check are computed here; the cell, line, raw text and
+        # arithmetic (strings: ~2/3 of the query's time) come afterwards for the checks GX fails.
+        con.execute(f"create temp table checks as select report_id, rule_id, check_id, expected, actual "
+                    f"from ({sql})")
+        # A check's verdict depends only on the columns the suite reads (row_wise_columns), and
+        # most checks are alike (0 = 0): GX judges each distinct case once, ~1/20 of the rows.
+        keys = ", ".join(row_wise_columns(SUITE))
+        con.execute(f"create temp table cases as select (row_number() over (order by {keys}) - 1)::bigint "
+                    f"as case_row, * from (select {keys}, count(*) as checks from checks group by all)")
+        cases = frame(con, f"select case_row, {keys} from cases order by case_row")
         # GX filters the frame by rule once per metric: on a categorical column that is an
-        # integer comparison instead of a string one (the gate ~7 % faster at 1k reports)
-        lean["rule_id"] = lean["rule_id"].astype("category")
-        result = run_suite("report_invariants", lean, rare_failures)
-        failed = [outcome.unexpected.assign(severity=outcome.meta["severity"])[["check_row", "severity"]]
+        # integer comparison instead of a string one
+        cases["rule_id"] = cases["rule_id"].astype("category")
+        result = run_suite(SUITE, cases, rare_failures)
+        failed = [outcome.unexpected.assign(severity=outcome.meta["severity"])[["case_row", "severity"]]
                   for outcome in result.outcomes if not outcome.success and not outcome.unexpected.empty]
+        con.register("failed", pd.concat(failed, ignore_index=True) if failed
+                     else pd.DataFrame({"case_row": pd.Series(dtype="int64"), "severity": pd.Series(dtype=str)}))
+        _count_checks(con, result)
         if not failed:
             return pd.DataFrame(columns=FINDING_COLUMNS), result
-        con.register("failed", pd.concat(failed, ignore_index=True))
-        failed_checks = con.execute("select distinct c.report_id, c.check_id, c.expected, c.actual, f.severity "
-                                    "from checks c join failed f using (check_row)").df()
+        matches = " and ".join(f"c.{k} is not distinct from k.{k}" for k in row_wise_columns(SUITE))
+        failed_checks = con.execute(f"select distinct c.report_id, c.check_id, c.expected, c.actual, f.severity "
+                                    f"from checks c join cases k on {matches} "
+                                    f"join failed f using (case_row)").df()
     finally:
         con.close()
     return _details(failed_checks, values, reports, quotes), result
+
+
+def _count_checks(con, result: SuiteResult) -> None:
+    """GX counted distinct cases; the result also gets, per rule, the checks evaluated and failed
+    (``checks_by_rule``), which is what the run's result page shows."""
+    counts = con.execute("select k.rule_id::varchar, sum(k.checks)::bigint, "
+                         "coalesce(sum(k.checks) filter (where f.case_row is not null), 0)::bigint "
+                         "from cases k left join failed f using (case_row) group by all order by 1").fetchall()
+    result.result_json["checks_by_rule"] = {rule: {"evaluated": n, "failed": bad} for rule, n, bad in counts}
 
 
 def _details(failed_checks: pd.DataFrame, values: pd.DataFrame, reports: pd.DataFrame | None,

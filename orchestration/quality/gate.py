@@ -39,6 +39,34 @@ def load_suite_json(name: str) -> dict[str, Any]:
     return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
+# Expectations whose verdict on a row depends on that row alone (not on other rows, as
+# uniqueness does): a suite made only of these gives equal rows equal verdicts.
+ROW_WISE = frozenset({"expect_column_pair_values_to_be_equal", "expect_column_values_to_be_between",
+                      "expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set"})
+
+
+def row_wise_columns(name: str) -> tuple[str, ...]:
+    """The columns suite ``name`` reads (its expectations' columns and row conditions), in
+    order of first use. Raises ValueError if an expectation's verdict on a row depends on
+    other rows: then rows cannot be judged once per distinct value."""
+    columns: dict[str, None] = {}
+    for exp in load_suite_json(name)["expectations"]:
+        if exp["type"] not in ROW_WISE:
+            raise ValueError(f"suite {name}: {exp['type']} judges a row against other rows")
+        kwargs = exp["kwargs"]
+        if kwargs.get("mostly", 1) != 1:
+            raise ValueError(f"suite {name}: 'mostly' counts rows, which judging distinct values changes")
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs:
+                columns[kwargs[key]] = None
+        condition = kwargs.get("row_condition")
+        if condition is not None:
+            if not (isinstance(condition, dict) and condition.get("type") == "comparison"):
+                raise ValueError(f"suite {name}: row condition {condition!r} is not a column comparison")
+            columns[condition["column"]["name"]] = None
+    return tuple(columns)
+
+
 @cache
 def _context():
     import great_expectations as gx

@@ -8,9 +8,12 @@ from typing import Any
 
 def validation_html(result: dict[str, Any], title: str) -> str:
     rows = []
+    checks = result.get("checks_by_rule", {})
     for item in result.get("results", []):
         meta = item.get("expectation_config", {}).get("meta", {}) or {}
         res = item.get("result", {}) or {}
+        # GX judged distinct cases where the result counts the checks of each rule beside them
+        failing_checks = checks.get(meta.get("rule_id"), {}).get("failed", res.get("unexpected_count", 0))
         failing = res.get("partial_unexpected_list") or res.get("unexpected_list") or []
         sample = "<br>".join(escape(str(x)) for x in failing[:5])
         rows.append(
@@ -22,7 +25,7 @@ def validation_html(result: dict[str, Any], title: str) -> str:
                 zh=escape(str(meta.get("description_zh", ""))),
                 en=escape(str(meta.get("description_en", ""))),
                 ok="通过 pass" if item.get("success") else "未通过 FAIL",
-                n=res.get("unexpected_count", 0),
+                n=failing_checks,
                 sample=sample,
             )
         )
@@ -38,7 +41,7 @@ tr.ok{{background:#efe}}</style></head><body>
 expectations evaluated {stats.get("evaluated_expectations", 0)},
 successful {stats.get("successful_expectations", 0)}.</p>
 <table><tr><th>rule</th><th>severity</th><th>description</th><th>result</th><th>failing checks</th>
-<th>examples (check_id)</th></tr>
+<th>examples (expected, actual)</th></tr>
 {"".join(rows)}
 </table></body></html>
 """
