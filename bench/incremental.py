@@ -128,12 +128,26 @@ def steady_state(settings, work: Path) -> None:
     project (made without a run scope, as run 1's build does) and the checks' fingerprint.
     Without this, a state kept by older code would make run 2 parse the project again and test
     every year, and a state whose parse was left by an earlier run 2 would spare it a parse.
-    Valid only while the code has the same warehouse tables as the code that made run 1."""
+    An incremental model that the kept state has as a view or not at all (the code of run 1
+    had it as a view) is built in full first, as run 1 would have built it. Valid only while
+    the code has the same raw and quality tables as the code that made run 1."""
     from orchestration.quality import checked_years
     from orchestration.warehouse import connect
 
     shutil.rmtree(work / "dbt-target", ignore_errors=True)
     dbt(("parse",), settings.warehouse, work, {})
+    manifest = json.loads((work / "dbt-target" / "manifest.json").read_text(encoding="utf-8"))
+    incremental = {(n["schema"], n["name"]) for n in manifest["nodes"].values()
+                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+    with connect(settings.warehouse) as con:
+        tables = set(con.execute("select table_schema, table_name from information_schema.tables "
+                                 "where table_type = 'BASE TABLE'").fetchall())
+        for schema, name in sorted(incremental - tables):
+            con.execute(f'drop view if exists {schema}."{name}"')
+    if incremental - tables:
+        models = [name for _, name in sorted(incremental - tables)]
+        print(f"built in full first, as run 1 would have: {', '.join(models)}")
+        dbt(("run", "--select", *models), settings.warehouse, work, {})
     with connect(settings.warehouse) as con:
         con.execute("update quality.checked_years set fingerprint = ?", [checked_years.fingerprint()])
 
