@@ -228,6 +228,7 @@ def test_validation_in_batches_matches_one_batch(data_dir):
     assert merged["batches"] == 3 and merged["success"] is False
     r4 = next(r for r in merged["results"] if r["expectation_config"]["meta"]["rule_id"] == "R4")
     assert r4["result"]["unexpected_count"] == 1
+    assert merged["checks_by_rule"]["R4"] == {"evaluated": 3 * 3, "failed": 1}  # 3 reports x 3 rows of table C
 
 
 def test_r5_allows_a_negative_change_on_the_old_form(clean_values):

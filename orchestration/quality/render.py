@@ -12,7 +12,7 @@ def validation_html(result: dict[str, Any], title: str) -> str:
     for item in result.get("results", []):
         meta = item.get("expectation_config", {}).get("meta", {}) or {}
         res = item.get("result", {}) or {}
-        # GX judged distinct cases where the result counts the checks of each rule beside them
+        # GX counts the distinct cases it judged; checks_by_rule, where the gate adds it, the checks
         failing_checks = checks.get(meta.get("rule_id"), {}).get("failed", res.get("unexpected_count", 0))
         failing = res.get("partial_unexpected_list") or res.get("unexpected_list") or []
         sample = "<br>".join(escape(str(x)) for x in failing[:5])
@@ -41,7 +41,7 @@ tr.ok{{background:#efe}}</style></head><body>
 expectations evaluated {stats.get("evaluated_expectations", 0)},
 successful {stats.get("successful_expectations", 0)}.</p>
 <table><tr><th>rule</th><th>severity</th><th>description</th><th>result</th><th>failing checks</th>
-<th>examples (expected, actual)</th></tr>
+<th>examples of failing values</th></tr>
 {"".join(rows)}
 </table></body></html>
 """

@@ -23,7 +23,7 @@ from ..quality.render import validation_html
 from ..warehouse import FINDING_COLUMNS, frame
 
 # ~75 KiB per report while judged (its values and checks; GX sees only the distinct cases):
-# ~0.75 GiB a batch. GX costs ~0.3 s a call whatever the batch (bench/RESULTS.md (4)), so
+# ~0.75 GiB a batch. GX costs ~0.3 s a call whatever the batch (bench/RESULTS.md (4b)), so
 # batches are large: at 10k reports, 1,000 a batch took 2.3x the time of 5,000.
 BATCH_REPORTS = 10_000
 
@@ -51,9 +51,9 @@ def _merge_results(results: list[dict[str, Any]]) -> dict[str, Any]:
             res["unexpected_count"] = res.get("unexpected_count", 0) + more.get("unexpected_count", 0)
             res["element_count"] = res.get("element_count", 0) + more.get("element_count", 0)
         for rule, counts in other.get("checks_by_rule", {}).items():
-            mine = merged.setdefault("checks_by_rule", {}).setdefault(rule, {"evaluated": 0, "failed": 0})
-            mine["evaluated"] += counts["evaluated"]
-            mine["failed"] += counts["failed"]
+            total = merged.setdefault("checks_by_rule", {}).setdefault(rule, {"evaluated": 0, "failed": 0})
+            total["evaluated"] += counts["evaluated"]
+            total["failed"] += counts["failed"]
         stats = merged.get("statistics", {})
         stats["successful_expectations"] = sum(r["success"] for r in merged["results"])
         stats["unsuccessful_expectations"] = len(merged["results"]) - stats["successful_expectations"]
