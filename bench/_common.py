@@ -39,6 +39,18 @@ def settings_for(work: Path, inbox: Path | None = None) -> Settings:
         warehouse=data / "warehouse.duckdb", published=data / "published", validation=data / "validation")
 
 
+def link_corpus(corpus: Path, inbox: Path) -> int:
+    """Hard-link the reports of a generated corpus (``xxgk generate`` output) into a fresh
+    ``inbox``, so the corpus stays whole for the next run; returns the number of files."""
+    import shutil
+
+    shutil.rmtree(inbox, ignore_errors=True)
+    inbox.mkdir(parents=True)
+    for path in sorted((corpus / "reports").iterdir()):
+        os.link(path, inbox / path.name)
+    return sum(1 for _ in inbox.iterdir())
+
+
 def peak_rss_mb() -> tuple[float, float]:
     """(this process, the largest child process waited for), MiB (Linux ru_maxrss is KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -16,13 +16,12 @@ and of the largest child (parse workers, dbt).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from _common import Timer, dump, machine, peak_rss_mb, print_stages, run_pipeline, settings_for
+from _common import Timer, dump, link_corpus, machine, peak_rss_mb, print_stages, run_pipeline, settings_for
 
 from orchestration.generate import Options, generate
 from orchestration.generate.verify import compare
@@ -44,11 +43,7 @@ def main() -> None:
     if args.corpus:
         corpus, gen_s = args.corpus, 0.0
         inbox = work / "inbox"
-        shutil.rmtree(inbox, ignore_errors=True)
-        inbox.mkdir(parents=True)
-        for path in sorted((corpus / "reports").iterdir()):
-            os.link(path, inbox / path.name)
-        files = len(list(inbox.iterdir()))
+        files = link_corpus(corpus, inbox)
         print(f"corpus {corpus}: {files} files")
     else:
         corpus, inbox = work / "corpus", work / "corpus" / "reports"

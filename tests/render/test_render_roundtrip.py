@@ -60,13 +60,35 @@ def test_rendering_is_deterministic(source, fmt):
     assert render(content, fmt) == render(from_parsed(source), fmt)
 
 
-@pytest.mark.skipif(doc_reader.soffice() is None, reason="LibreOffice (soffice) is not installed: apt-get install "
-                    "-y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk")
+needs_soffice = pytest.mark.skipif(
+    doc_reader.soffice() is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install -y --no-install-recommends "
+           "libreoffice-writer-nogui fonts-noto-cjk")
+
+
+@needs_soffice
 def test_legacy_doc_saved_by_libreoffice_parses_back(source):
     content = varied(from_parsed(source))
     legacy = doc_reader.convert(render_docx(content), "x.docx", "doc")
     report = parse(legacy, "x.doc")
     assert facts(report)[3] == sorted((t, r, c, v) for (t, r, c), v in content.values.items())
+
+
+@needs_soffice
+def test_pdf_exported_by_an_office_suite_parses_back(source):
+    """A PDF as Word, WPS or LibreOffice export it: subsets of its fonts embedded (the
+    generator's PDFs name a font without embedding it) and the table drawn cell border by cell
+    border. Agency, year, date and every value come back as the .docx had them."""
+    content = varied(from_parsed(source))
+    exported = doc_reader.convert(render_docx(content), "x.docx", "pdf")
+    assert b"/FontFile" in exported
+    report = parse(exported, "x.pdf")
+    assert facts(report) == (content.agency, content.year, "2021",
+                             sorted((t, r, c, v) for (t, r, c), v in content.values.items()))
+    assert report.report_date == "2022-01-28"
+    assert [(f.rule, f.row, f.column) for f in report.findings] == [("P1", "withheld_inquiry", "other_org")]
+    # every value's source position is the printed line it stands on (page 1 starts at 1001)
+    assert all(v.line > 1000 for v in report.values)
 
 
 def test_html_declares_and_uses_its_encoding(source):

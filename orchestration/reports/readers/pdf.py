@@ -122,11 +122,13 @@ def _page_chars(page) -> list[_Char]:
         rect = pdfium_c.FS_RECTF()
         for index in range(count):
             code = get_unicode(raw, index)
-            if code < 32 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or generated(raw, index) == 1:
+            if code < 32 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
                 continue
             text = chr(code)
-            if text.isspace():
-                continue  # spaces are gaps; a gap inside a cell is kept as one space (see _join)
+            # spaces are gaps (a gap inside a cell is kept as one space, see _join); tested
+            # before asking PDFium whether it generated the character, which costs a call
+            if text.isspace() or generated(raw, index) == 1:
+                continue
             if not get_box(raw, index, rect):
                 continue
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
@@ -297,12 +299,8 @@ class _Table:
     def top(self) -> float:
         return self.ys[0]
 
-    def contains(self, char: _Char) -> bool:
-        cx, cy = (char.left + char.right) / 2, (char.bottom + char.top) / 2
-        return self.xs[0] < cx < self.xs[-1] and self.ys[-1] < cy < self.ys[0]
-
-    def add(self, char: _Char) -> None:
-        cx, cy = (char.left + char.right) / 2, (char.bottom + char.top) / 2
+    def add(self, char: _Char, cx: float, cy: float) -> None:
+        """File ``char``, whose centre is (cx, cy) inside the table, under its box."""
         col = max(0, min(bisect.bisect_right(self.xs, cx) - 1, len(self.xs) - 2))
         row = max(0, min(bisect.bisect_left(self.negative_ys, -cy) - 1, len(self.ys) - 2))
         self.chars.setdefault(self.owner[row][col], []).append(char)
@@ -404,12 +402,15 @@ def _read_page(blocks: list[Block], chars: list[_Char], rules, base: int) -> Non
     tables = [t for t in _tables(*rules) if len(t.boxes) > 1]
     # Items in reading order: (y, kind, payload) for free lines (or their parts) and tables.
     items: list[tuple[float, int, object]] = []
+    # a character belongs to the table whose grid holds its centre
+    bounds = [(table, table.xs[0], table.xs[-1], table.ys[-1], table.ys[0]) for table in tables]
     for line in lines:
         free = []
         for char in line:
-            for table in tables:
-                if table.contains(char):
-                    table.add(char)
+            cx, cy = (char.left + char.right) / 2, (char.bottom + char.top) / 2
+            for table, left, right, bottom, top in bounds:
+                if left < cx < right and bottom < cy < top:
+                    table.add(char, cx, cy)
                     break
             else:
                 free.append(char)
