@@ -121,11 +121,11 @@ def test_a_batch_that_fails_to_record_leaves_its_files_in_the_inbox(data_dir, mo
     real_record = ingest._record
     calls = []
 
-    def fail_second_batch(settings_, con_, batch, summary):
+    def fail_second_batch(settings_, con_, batch, known, summary):
         calls.append(len(batch))
         if len(calls) == 2:
             raise OSError("disk went away")
-        return real_record(settings_, con_, batch, summary)
+        return real_record(settings_, con_, batch, known, summary)
 
     monkeypatch.setattr(ingest, "_record", fail_second_batch)
     with connect(settings.warehouse) as con:

@@ -74,3 +74,31 @@ def test_pathological_file_is_contained(tmp_path, monkeypatch, behaviour, reason
     out = run([task(evil), task(good)], timeout_s=2, memory_mb=512, start_method="fork")
     assert reason in out["evil.txt"].error and out["evil.txt"].error.startswith("evil.txt: ")
     assert out["good.txt"].report is not None
+
+
+@pytest.mark.parametrize(("behaviour", "reason"), [
+    (_hang, "longer than XXGK_PARSE_TIMEOUT_S=2 s"),
+    (_crash, "parser process died (exit code 9)"),
+])
+def test_files_sent_behind_a_pathological_one_are_parsed_by_the_next_worker(tmp_path, monkeypatch, behaviour,
+                                                                              reason):
+    """One worker holds two files at a time (supervisor.IN_FLIGHT): when the first kills it,
+    the file queued behind it goes to the fresh worker, not down with the old one."""
+    assert supervisor.IN_FLIGHT == 2
+    paths = []
+    for n, name in enumerate(["evil.txt", "good1.txt", "good2.txt", "good3.txt"]):
+        path = tmp_path / name
+        path.write_bytes(SAMPLE.read_bytes() + b"\n" * n)
+        paths.append(path)
+    real = supervisor.parse_one
+
+    def patched(t, max_bytes):
+        if t.name == "evil.txt":
+            behaviour()
+        return real(t, max_bytes)
+
+    monkeypatch.setattr(supervisor, "parse_one", patched)
+    out = run([task(p) for p in paths], workers=1, timeout_s=2, start_method="fork")
+    assert sorted(out) == ["evil.txt", "good1.txt", "good2.txt", "good3.txt"]
+    assert reason in out["evil.txt"].error
+    assert all(out[f"good{n}.txt"].report.agency == "和田地区行署办公室" for n in (1, 2, 3))

@@ -115,6 +115,10 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
     for stale in settings.archive.glob(f"{TMP_PREFIX}*.tmp"):  # copies of a crashed run
         stale.unlink(missing_ok=True)
     summary = IngestSummary()
+    # The hashes on record, read once: looking each batch's hashes up in raw.files scans the
+    # whole table, a cost per batch that grows with the warehouse (bench/RESULTS.md (3c)).
+    # One writer at a time, so the set stays true during the run.
+    known = {sha256 for (sha256,) in con.execute("select sha256 from raw.files").fetchall()}
     entries = sorted(os.scandir(settings.inbox), key=lambda e: e.name)
     batch: list[_Copied] = []
     try:
@@ -132,9 +136,9 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
                 continue
             batch.append(_Copied(entry.name, path, tmp, sha256, size, before.st_mtime_ns))
             if len(batch) >= INGEST_BATCH:
-                _record(settings, con, batch, summary)
+                _record(settings, con, batch, known, summary)
                 batch = []
-        _record(settings, con, batch, summary)
+        _record(settings, con, batch, known, summary)
     finally:
         for copied in batch:  # a batch that failed: its files are still in the inbox
             copied.tmp.unlink(missing_ok=True)
@@ -143,19 +147,17 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
     return summary
 
 
-def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Copied],
+def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Copied], known: set[str],
             summary: IngestSummary) -> None:
     """Make a batch's copies durable, record the files and receipts in one transaction, then
-    remove them from the inbox.
+    remove them from the inbox. ``known``: the hashes in raw.files, to which the batch's new
+    ones are added once recorded.
 
     Order matters for a crash at any point: the copies are flushed before they are renamed
     into place (an archive file is never a partial copy), and recorded before the inbox copy
     is removed (a crash re-ingests the same hash under the same receipt id, never a second)."""
     if not batch:
         return
-    shas = sorted({c.sha256 for c in batch})
-    known = {row[0] for row in con.execute(
-        "select sha256 from raw.files where sha256 in (select unnest(?::varchar[]))", [shas]).fetchall()}
     # The first copy of each new hash is the file, archived under its extension; a copy of a
     # known file is only a receipt, its bytes are already in the archive.
     targets: dict[str, Path] = {}
@@ -181,6 +183,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
         "receipt_id": [hashlib.sha256(f"{c.sha256}|{c.name}|{c.mtime_ns}|{c.size}".encode()).hexdigest()[:32]
                        for c in batch],
         "position": range(len(batch)),
+        "is_new": [c.sha256 in targets for c in batch],
     })
     con.register("ingest_batch", files)
     con.execute("begin")
@@ -188,7 +191,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
         con.execute("""
             insert into raw.files
             select sha256, original_name, extension, size_bytes, archive_path, ?, 'received', null
-            from ingest_batch where sha256 not in (select sha256 from raw.files)
+            from ingest_batch where is_new
             qualify row_number() over (partition by sha256 order by position) = 1""", [now])
         con.execute("insert or ignore into raw.receipts select receipt_id, sha256, original_name, ? "
                     "from ingest_batch", [now])
@@ -198,6 +201,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
         raise
     finally:
         con.unregister("ingest_batch")
+    known.update(targets)
     summary.new_files += len(targets)
     summary.duplicates += len(batch) - len(targets)
     summary.received += len(batch)

@@ -13,6 +13,7 @@ import dataclasses
 import multiprocessing
 import resource
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -95,18 +96,36 @@ def _worker(conn: Connection, memory_mb: int, max_bytes: int) -> None:
             conn.send(ParseOutcome(task, None, f"{task.name}: parser error ({type(exc).__name__}: {exc})"))
 
 
+# Tasks sent ahead to each worker: the next file is already in its pipe when it finishes one,
+# so it does not wait for the parent (which shares the cores with the workers) to read the
+# outcome and send another.
+IN_FLIGHT = 2
+
+
 class _Worker:
     def __init__(self, ctx, memory_mb: int, max_bytes: int):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, memory_mb, max_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.task: ParseTask | None = None
-        self.deadline = 0.0
+        self.tasks: deque[ParseTask] = deque()  # sent, in order; the first is being parsed
+        self.deadline = 0.0  # of the first
+
+    @property
+    def task(self) -> ParseTask | None:
+        return self.tasks[0] if self.tasks else None
 
     def give(self, task: ParseTask, timeout_s: float) -> None:
-        self.task, self.deadline = task, time.monotonic() + timeout_s
+        if not self.tasks:
+            self.deadline = time.monotonic() + timeout_s
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def done(self, timeout_s: float) -> ParseTask:
+        """The first task has an outcome; the next one (already sent) starts its clock now."""
+        task = self.tasks.popleft()
+        self.deadline = time.monotonic() + timeout_s
+        return task
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -135,39 +154,51 @@ def parse_supervised(tasks: Iterable[ParseTask], workers: int, timeout_s: float,
     if start_method == "forkserver":
         ctx.set_forkserver_preload(_PRELOAD)
     pool = [_Worker(ctx, memory_mb, max_bytes) for _ in range(max(1, min(workers, len(pending))))]
+
+    def top_up(worker: _Worker) -> None:
+        while pending and len(worker.tasks) < IN_FLIGHT:
+            worker.give(pending.pop(), timeout_s)
+
+    def replace(i: int, worker: _Worker) -> _Worker:
+        """Kill a worker whose first task failed it; the tasks sent after it go back to the
+        front of the queue, for the fresh worker that takes its place."""
+        worker.stop(kill=True)
+        pending.extend(reversed(list(worker.tasks)[1:]))
+        pool[i] = _Worker(ctx, memory_mb, max_bytes)
+        return pool[i]
+
     try:
-        for worker in pool:
+        for worker in pool:  # one task each first, so that a short queue is shared
             if pending:
                 worker.give(pending.pop(), timeout_s)
-        while any(w.task for w in pool):
-            busy = [w for w in pool if w.task]
+        for worker in pool:
+            top_up(worker)
+        while any(w.tasks for w in pool):
+            busy = [w for w in pool if w.tasks]
             now = time.monotonic()
             ready = wait([w.conn for w in busy], timeout=max(0.0, min(w.deadline for w in busy) - now))
             for i, worker in enumerate(pool):
-                if worker.task is None:
+                if not worker.tasks:
                     continue
                 outcome = None
                 if worker.conn in ready:
                     try:
                         outcome = worker.conn.recv()
+                        worker.done(timeout_s)
                     except (EOFError, OSError):
                         worker.process.join(2)
                         code = worker.process.exitcode
                         outcome = ParseOutcome(worker.task, None, f"{worker.task.name}: the parser process "
                                                f"died (exit code {code}); likely out of memory or a crash")
-                        worker.stop(kill=True)
-                        pool[i] = worker = _Worker(ctx, memory_mb, max_bytes)
+                        worker = replace(i, worker)
                 elif time.monotonic() >= worker.deadline:
                     outcome = ParseOutcome(worker.task, None, f"{worker.task.name}: parsing took longer than "
                                            f"XXGK_PARSE_TIMEOUT_S={timeout_s:g} s; stopped")
-                    worker.stop(kill=True)
-                    pool[i] = worker = _Worker(ctx, memory_mb, max_bytes)
+                    worker = replace(i, worker)
                 if outcome is None:
                     continue
-                worker.task = None
+                top_up(worker)
                 yield outcome
-                if pending:
-                    worker.give(pending.pop(), timeout_s)
     finally:
         for worker in pool:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.tasks))
