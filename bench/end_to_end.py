@@ -21,7 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import Timer, dump, link_corpus, machine, peak_rss_mb, print_stages, run_pipeline, settings_for
+from _common import (
+    Timer,
+    dump,
+    link_corpus,
+    machine,
+    peak_rss_mb,
+    print_stages,
+    run_pipeline,
+    settings_for,
+)
 
 from orchestration.generate import Options, generate
 from orchestration.generate.verify import compare

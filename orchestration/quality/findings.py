@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..reports import form
 from ..reports.model import Finding
 from ..warehouse import FINDING_COLUMNS, frame
 from .gate import SuiteResult, row_wise_columns, run_suite
-from .invariants import checks_query
+from .invariants import Inputs, checks_query
 
 SUITE = "report_invariants"
 
@@ -51,9 +53,8 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
     return f"{rule} {row_label} {col_label}: {_num(actual)} ≠ {_num(expected)}"
 
 
-def judge(values: pd.DataFrame, reports: pd.DataFrame | None = None,
-          quotes: pd.DataFrame | None = None, rare_failures: bool = False
-          ) -> tuple[pd.DataFrame, SuiteResult]:
+def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None = None,
+          rare_failures: bool = False) -> tuple[pd.DataFrame, SuiteResult]:
     """Evaluate every invariant over ``values`` (the sanity rules when ``reports`` is given,
     R8 when the narrative ``quotes`` are) and return the findings of the failed ones (columns
     FINDING_COLUMNS) with the GX result they came from. ``rare_failures``: see run_suite."""
@@ -100,18 +101,22 @@ def _count_checks(con, result: SuiteResult) -> None:
     result.result_json["checks_by_rule"] = {rule: {"evaluated": n, "failed": bad} for rule, n, bad in counts}
 
 
-def _details(failed_checks: pd.DataFrame, values: pd.DataFrame, reports: pd.DataFrame | None,
-             quotes: pd.DataFrame | None) -> pd.DataFrame:
+def _details(failed_checks: pd.DataFrame, values: Inputs, reports: Inputs | None,
+             quotes: Inputs | None) -> pd.DataFrame:
     """The findings of ``failed_checks`` (report_id, check_id, expected, actual, severity): the
     checks query again, over the reports with a failed check only, joined to them."""
-    ids = failed_checks["report_id"]
+    with duckdb.connect() as picker:
+        picker.register("failing", failed_checks[["report_id"]].drop_duplicates())
 
-    def of_failing(inputs: pd.DataFrame | None) -> pd.DataFrame | None:
-        if inputs is None:
-            return None
-        return inputs[inputs["report_id"].isin(ids.dropna()) | (inputs["report_id"].isna() & ids.isna().any())]
+        def of_failing(inputs: Inputs | None) -> pa.Table | None:
+            if inputs is None:
+                return None
+            picker.register("inputs", inputs)
+            return picker.sql("select * from inputs i where exists (select 1 from failing f "
+                              "where f.report_id is not distinct from i.report_id)").to_arrow_table()
 
-    con, sql = checks_query(of_failing(values), of_failing(reports), of_failing(quotes))
+        failing_inputs = of_failing(values), of_failing(reports), of_failing(quotes)
+    con, sql = checks_query(*failing_inputs)
     try:
         con.register("failed_checks", failed_checks)
         # expected and actual tell apart two checks of one report with one check_id (two

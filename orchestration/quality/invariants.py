@@ -17,6 +17,7 @@ from functools import cache
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..reports import form
 
@@ -200,8 +201,12 @@ where v.value is not null
 """
 
 
-def checks_query(values: pd.DataFrame, reports: pd.DataFrame | None = None,
-                 quotes: pd.DataFrame | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
+# The inputs of the checks: pandas frames or Arrow tables (DuckDB reads either in place).
+Inputs = pd.DataFrame | pa.Table
+
+
+def checks_query(values: Inputs, reports: Inputs | None = None,
+                 quotes: Inputs | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
     """An in-memory DuckDB connection holding the inputs, and the checks query over them:
     R1-R5, the sanity rules S1-S4 when ``reports`` (report_id, agency, year) is given, R8
     when ``quotes`` (raw.narrative_quotes) is, in no particular order (sorting every check
