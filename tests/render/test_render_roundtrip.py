@@ -91,6 +91,18 @@ def test_pdf_exported_by_an_office_suite_parses_back(source):
     assert all(v.line > 1000 for v in report.values)
 
 
+@needs_soffice
+def test_text_saved_by_an_office_suite_parses_back(source):
+    """Saved as text by an office suite: every cell a line of its own, a blank cell an empty
+    line. The varied report's blank cell comes back blank, every other value in its column."""
+    content = varied(from_parsed(source))
+    text = doc_reader.convert(render_docx(content), "x.docx", "txt:Text (encoded):UTF8")
+    report = parse(text, "x.txt")
+    assert facts(report) == (content.agency, content.year, "2021",
+                             sorted((t, r, c, v) for (t, r, c), v in content.values.items()))
+    assert [(f.rule, f.row, f.column) for f in report.findings] == [("P1", "withheld_inquiry", "other_org")]
+
+
 def test_html_declares_and_uses_its_encoding(source):
     content = from_parsed(source)
     gb = render_html(content, "gb18030")

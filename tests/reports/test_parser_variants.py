@@ -4,6 +4,8 @@ documents are refused."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from orchestration.reports.model import UnreadableReport
@@ -231,3 +233,20 @@ def test_a_narrative_mentioning_old_form_words_is_not_the_old_form():
     parsed = parse("某镇2023年政府信息公开工作年度报告\n一、总体情况\n"
                    "全年公开政府集中采购信息5条，上一年项目数量为3项，本年新制作数量有所增加，详见附表。\n")
     assert parsed.form_version is None
+
+
+B_COLUMNS = ("natural_person", "commercial", "research", "public_welfare", "legal_services", "other_org", "total")
+TEXT_EXPORT = Path(__file__).parents[1] / "fixtures" / "libreoffice_text_export.txt"
+
+
+def test_a_word_processors_text_export_keeps_blank_cells_in_their_columns():
+    """LibreOffice's text export of a generated .docx with two blank cells: every table cell
+    is a line and an empty cell an empty line, with no row breaks. A blank between two numbers
+    stays a blank in its column; the number after it is not moved into its place."""
+    parsed = parse_document(read_document(TEXT_EXPORT.read_bytes(), TEXT_EXPORT.name), "x")
+    values = {(v.table, v.row, v.column): v.value for v in parsed.values}
+    assert (parsed.agency, parsed.year, parsed.report_date, len(values)) == ("鹤建市人民政府", 2024, "2025-03-04", 200)
+    assert [values["B", "rejected_excessive", c] for c in B_COLUMNS] == [2, 0, 0, 0, 0, None, 2]
+    assert [values["B", "withheld_prohibited", c] for c in B_COLUMNS] == [0, 0, 0, 0, 0, None, 0]
+    assert sorted((f.rule, f.row, f.column) for f in parsed.findings) == [
+        ("P1", "rejected_excessive", "other_org"), ("P1", "withheld_prohibited", "other_org")]

@@ -56,7 +56,8 @@ def read(data: bytes, source: str) -> Document:
 
 
 def convert(data: bytes, source: str, target: str = "docx", infilter: str | None = None) -> bytes:
-    """The bytes of ``data`` converted by LibreOffice to ``target`` (docx, doc, pdf, ...).
+    """The bytes of ``data`` converted by LibreOffice to ``target`` (docx, doc, pdf, ..., or
+    with an export filter: ``txt:Text (encoded):UTF8``).
 
     ``infilter`` names LibreOffice's import filter: with it a damaged file fails instead of
     being imported as plain text (LibreOffice's fallback), which would be a wrong parse."""
@@ -81,7 +82,7 @@ def convert(data: bytes, source: str, target: str = "docx", infilter: str | None
             raise UnreadableReport(f"{source}: LibreOffice conversion timed out after {DOC_TIMEOUT_S:g} s") from None
         except OSError as exc:
             raise UnreadableReport(f"{source}: LibreOffice could not start ({exc})") from None
-        result = outdir / f"input.{target}"
+        result = outdir / f"input.{target.split(':')[0]}"
         if not result.exists():
             detail = (completed.stderr or completed.stdout).decode("utf-8", "replace").strip().splitlines()
             reason = detail[-1] if detail else f"exit status {completed.returncode}"

@@ -7,7 +7,10 @@
   In that layout two lone ``|`` lines in a row enclose an empty cell ("0 |" / "|" / "|"):
   it is kept as an empty cell so a blank is read as blank, not as a missing value.
 - one cell per paragraph (blank lines between, no separators at all): read as the flat layout
-  when lines holding a lone number are common and almost no line has several cells.
+  when lines holding a lone number are common and almost no line has several cells. Where the
+  cells stand on consecutive lines (as a word processor's text export writes a table: every
+  cell a paragraph, an empty cell an empty one), an empty line between two values is an empty
+  cell.
 - PDF text: cells separated by runs of spaces, one printed line per row.
 Lines outside tables become paragraphs; every cell keeps its 1-based line number.
 """
@@ -15,12 +18,17 @@ Lines outside tables become paragraphs; every cell keeps its 1-based line number
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from ..decode import decode
 from ..model import Block, Cell, Document
 from ..values import is_value
 
 _SPACED = re.compile(r"\s{2,}|\t")
+_FLAT_CELL_MAX = 50  # characters: a longer line of a flat layout is prose, not a cell
+# share of consecutive text lines with no blank line between them, above which blank lines
+# are cells rather than paragraph separators (a word processor's text export: nearly all)
+_ADJACENT_SHARE = 0.8
 _NUMBERS = re.compile(r"^[\d.,\s]+$")
 
 
@@ -105,6 +113,25 @@ def _empty_cell_lines(lines: list[str]) -> set[int]:
     return out
 
 
+def _empty_paragraph_cells(lines: list[str]) -> set[int]:
+    """Line numbers of empty lines that are empty cells: in a text whose lines mostly follow
+    each other without a blank line between (so blank lines do not separate paragraphs), an
+    empty line between two values (a blank among a row's numbers). Empty lines beside a label
+    or a header stay out: there they may be merged header cells, which the form has no place
+    for. Where blank lines separate every paragraph, none."""
+    content = [n for n, line in enumerate(lines) if line.strip()]
+    if not content:
+        return set()
+    adjacent = sum(1 for a, b in pairwise(content) if b == a + 1)
+    if adjacent < _ADJACENT_SHARE * (len(content) - 1):
+        return set()
+    out: set[int] = set()
+    for before, after in pairwise(content):
+        if after > before + 1 and is_value(lines[before]) and is_value(lines[after]):
+            out.update(range(before + 2, after + 1))  # 1-based numbers of the empty lines
+    return out
+
+
 def _is_flat(lines: list[str], rows: list[tuple[int, list[Cell]]]) -> bool:
     # Filler separators ("0 | |", "规章 | ||||") are not cells: count lines with two texts.
     multi = sum(1 for _, cells in rows if sum(1 for c in cells if c.text.strip()) > 1)
@@ -122,7 +149,8 @@ def _line_blocks(lines: list[str]) -> list[Block]:
     rows = [(n, cells) for n, cells in rows if any(c.text.strip() for c in cells)]
     flat = _is_flat(lines, rows)
     if flat:
-        empties = _empty_cell_lines(lines)
+        empties = (_empty_cell_lines(lines) if any("|" in line for line in lines)
+                   else _empty_paragraph_cells(lines))
         rows = sorted(rows + [(n, [Cell("", n)]) for n in empties], key=lambda r: r[0])
     blocks: list[Block] = []
     table: Block | None = None
@@ -133,7 +161,7 @@ def _line_blocks(lines: list[str]) -> list[Block]:
             or "|" in lines[number - 1]
             or all(is_value(c.text) for c in cells)
             # Flat layouts put label cells on lines of their own; long lines are still prose.
-            or (flat and len(cells[0].text.strip()) <= 50)
+            or (flat and len(cells[0].text.strip()) <= _FLAT_CELL_MAX)
         )
         if not is_table_row:
             table = None
