@@ -4,6 +4,9 @@ Decisions (README "Reading values"):
 - empty cell -> None (blank, never 0; the parser records a finding);
 - ``—``, ``-``, ``/``, ``--``, ``\\`` alone -> None (printed "not applicable", treated as blank);
 - ``无`` ("none") -> 0;
+- a ``?`` at either end of a cell is dropped ("?9", "1?" -> 9, 1): it is what a text saved in a
+  legacy code page (GBK) prints for a character the code page lacks, mostly the no-break space
+  that pads cells; a cell of nothing but ``?`` stays text (its content is lost, not blank);
 - thousands separators and units (元, 万元, 件, 个, 条, 项, 次, 份) are dropped; full-width
   digits are normalised; decimals are kept (fees in 万元 are decimal);
 - a sign is kept: the old form's 本年增/减 ("change") is legitimately negative ("-2"), and
@@ -21,6 +24,7 @@ from .text import compact
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _UNITS = re.compile(r"(?:万元|元|件|个|条|项|次|份)$")
 _DASHES = {"—", "-", "/", "--", "——", "－", "–", "\\", "―", "─"}
+_LOST = "?"  # a code page's stand-in for a character it lacks (full-width ？ is NFKC-normalised to it)
 
 
 class NotAValue(ValueError):
@@ -30,6 +34,10 @@ class NotAValue(ValueError):
 def parse_value(raw: str) -> int | float | None:
     """Return the cell's number, None for a blank, or raise NotAValue."""
     text = compact(raw)
+    if text.strip(_LOST) != text:
+        if not text.strip(_LOST):
+            raise NotAValue(raw)
+        text = text.strip(_LOST)
     if text == "" or text in _DASHES:
         return None
     if text == "无":

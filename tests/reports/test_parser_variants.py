@@ -110,6 +110,8 @@ def test_glued_cells():
 
 @pytest.mark.parametrize(("cell", "value"), [
     ("—", None), ("-", None), ("/", None), ("无", 0), ("１２", 12), ("1,234", 1234), ("3件", 3),
+    # a no-break space saved as GBK, which lacks it: "?"
+    ("?9", 9), ("12?", 12), ("？7？", 7),
 ])
 def test_value_decisions_in_table_b(cell, value):
     rows = [f"{B_ROWS[0]} | {cell} | 0 | 0 | 0 | 0 | 0 | 0 |"] + [
@@ -250,3 +252,12 @@ def test_a_word_processors_text_export_keeps_blank_cells_in_their_columns():
     assert [values["B", "withheld_prohibited", c] for c in B_COLUMNS] == [0, 0, 0, 0, 0, None, 0]
     assert sorted((f.rule, f.row, f.column) for f in parsed.findings) == [
         ("P1", "rejected_excessive", "other_org"), ("P1", "withheld_prohibited", "other_org")]
+
+
+def test_a_cell_of_only_question_marks_is_text_not_a_blank():
+    """What a code page could not encode is lost, not empty: the cell is not read as blank."""
+    from orchestration.reports.values import NotAValue, parse_value
+
+    for cell in ("?", "??", "？"):
+        with pytest.raises(NotAValue):
+            parse_value(cell)
