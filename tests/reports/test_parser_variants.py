@@ -261,3 +261,30 @@ def test_a_cell_of_only_question_marks_is_text_not_a_blank():
     for cell in ("?", "??", "？"):
         with pytest.raises(NotAValue):
             parse_value(cell)
+
+
+def _saved_as_text(text: str, separator: str) -> str:
+    """A report of ``report()`` as a word processor saves it as text: a table row on one line,
+    its cells separated by ``separator`` instead of " | "."""
+    return "\n".join(line.rstrip(" |").replace(" | ", separator) if " | " in line else line
+                     for line in text.splitlines())
+
+
+def test_a_blank_cell_in_tab_separated_rows_stays_in_its_column():
+    """Word's "save as text" ends each cell of a row with a tab: two tabs between two numbers
+    enclose a blank cell, and the number after it stays in its own column."""
+    rows = [f"{label} | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" for label in B_ROWS]
+    rows[18] = "4.无正当理由大量反复申请 | 2 | 0 | 0 | 0 | 0 |  | 2 |"
+    parsed = parse(_saved_as_text(report(b_rows=rows), "\t"))
+    assert [parsed.nested("B")["rejected_excessive"][c] for c in B_COLUMNS] == [2, 0, 0, 0, 0, None, 2]
+    assert [(f.rule, f.row, f.column) for f in parsed.findings] == [("P1", "rejected_excessive", "other_org")]
+
+
+def test_text_aligned_with_runs_of_tabs_has_no_blank_cells():
+    """Where every cell is followed by two tabs (aligned by hand), a run of tabs is one
+    separator, not a blank cell."""
+    rows = [f"{label} | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" for label in B_ROWS]
+    rows[18] = "4.无正当理由大量反复申请 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |"
+    parsed = parse(_saved_as_text(report(b_rows=rows), "\t\t"))
+    assert [parsed.nested("B")["rejected_excessive"][c] for c in B_COLUMNS] == [2, 0, 0, 0, 0, 0, 2]
+    assert parsed.findings == []

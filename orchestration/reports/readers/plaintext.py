@@ -12,6 +12,8 @@
   cell a paragraph, an empty cell an empty one), an empty line between two values is an empty
   cell.
 - PDF text: cells separated by runs of spaces, one printed line per row.
+- a word processor's "save as text": one line per table row, a tab after each cell; two tabs
+  between two values enclose a blank cell (kept, so the next value stays in its column).
 Lines outside tables become paragraphs; every cell keeps its 1-based line number.
 """
 
@@ -87,6 +89,8 @@ def _split_line(line: str, number: int) -> list[Cell]:
             parts = parts[:-1]  # the closing separator
         if parts and parts[0].strip() == "" and len(parts) > 1 and line.lstrip().startswith("|"):
             parts = parts[1:]  # the opening separator
+    elif "\t" in line:
+        parts = _tab_parts(line.strip())
     else:
         parts = _SPACED.split(line.strip())
     cells: list[Cell] = []
@@ -97,6 +101,23 @@ def _split_line(line: str, number: int) -> list[Cell]:
         else:
             cells.append(Cell(part, number))
     return cells
+
+
+def _tab_parts(text: str) -> list[str]:
+    """Cells of a line with tabs. Where single tabs separate cells (a word processor's "save as
+    text": one tab after each cell of a row), two tabs between two values enclose a blank cell,
+    which is kept so the next value stays in its column. Where every separator is a run of tabs
+    (text aligned by hand), a run is one separator. Runs of spaces inside a cell also separate."""
+    pieces = text.split("\t")
+    single_tabs = any(a.strip() and b.strip() for a, b in pairwise(pieces))
+    filled = [i for i, piece in enumerate(pieces) if piece.strip()]
+    parts: list[str] = []
+    for before, after in pairwise(filled + [None]):
+        parts.extend(_SPACED.split(pieces[before].strip()))
+        if (single_tabs and after is not None and after > before + 1
+                and is_value(pieces[before]) and is_value(pieces[after])):
+            parts.extend([""] * (after - before - 1))
+    return parts or [""]
 
 
 def _empty_cell_lines(lines: list[str]) -> set[int]:
