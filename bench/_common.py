@@ -12,6 +12,7 @@ import os
 import platform
 import pstats
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -42,8 +43,6 @@ def settings_for(work: Path, inbox: Path | None = None) -> Settings:
 def link_corpus(corpus: Path, inbox: Path) -> int:
     """Hard-link the reports of a generated corpus (``xxgk generate`` output) into a fresh
     ``inbox``, so the corpus stays whole for the next run; returns the number of files."""
-    import shutil
-
     shutil.rmtree(inbox, ignore_errors=True)
     inbox.mkdir(parents=True)
     for path in sorted((corpus / "reports").iterdir()):

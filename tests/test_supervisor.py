@@ -50,6 +50,19 @@ def _eat_memory(*args, **kwargs):
     return bytearray(4 * 1024 * 1024 * 1024)
 
 
+def make_evil(monkeypatch, behaviour) -> None:
+    """A file named 'evil.txt' triggers ``behaviour`` inside the worker. Forked workers inherit
+    the patched function (a forkserver would import a fresh module): run with start_method="fork"."""
+    real = supervisor.parse_one
+
+    def patched(t, max_bytes):
+        if t.name == "evil.txt":
+            behaviour()
+        return real(t, max_bytes)
+
+    monkeypatch.setattr(supervisor, "parse_one", patched)
+
+
 @pytest.mark.parametrize(("behaviour", "reason"), [
     (_hang, "longer than XXGK_PARSE_TIMEOUT_S=2 s"),
     (_crash, "parser process died (exit code 9)"),
@@ -62,15 +75,7 @@ def test_pathological_file_is_contained(tmp_path, monkeypatch, behaviour, reason
     evil = tmp_path / "evil.txt"
     shutil.copy(SAMPLE, evil)
     evil.write_bytes(evil.read_bytes() + b"\n")
-    real = supervisor.parse_one
-
-    def patched(t, max_bytes):
-        if t.name == "evil.txt":
-            behaviour()
-        return real(t, max_bytes)
-
-    # Forked workers inherit the patched function (a forkserver would import a fresh module).
-    monkeypatch.setattr(supervisor, "parse_one", patched)
+    make_evil(monkeypatch, behaviour)
     out = run([task(evil), task(good)], timeout_s=2, memory_mb=512, start_method="fork")
     assert reason in out["evil.txt"].error and out["evil.txt"].error.startswith("evil.txt: ")
     assert out["good.txt"].report is not None
@@ -90,14 +95,7 @@ def test_files_sent_behind_a_pathological_one_are_parsed_by_the_next_worker(tmp_
         path = tmp_path / name
         path.write_bytes(SAMPLE.read_bytes() + b"\n" * n)
         paths.append(path)
-    real = supervisor.parse_one
-
-    def patched(t, max_bytes):
-        if t.name == "evil.txt":
-            behaviour()
-        return real(t, max_bytes)
-
-    monkeypatch.setattr(supervisor, "parse_one", patched)
+    make_evil(monkeypatch, behaviour)
     out = run([task(p) for p in paths], workers=1, timeout_s=2, start_method="fork")
     assert sorted(out) == ["evil.txt", "good1.txt", "good2.txt", "good3.txt"]
     assert reason in out["evil.txt"].error

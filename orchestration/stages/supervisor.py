@@ -121,11 +121,10 @@ class _Worker:
         self.tasks.append(task)
         self.conn.send(task)
 
-    def done(self, timeout_s: float) -> ParseTask:
+    def done(self, timeout_s: float) -> None:
         """The first task has an outcome; the next one (already sent) starts its clock now."""
-        task = self.tasks.popleft()
+        self.tasks.popleft()
         self.deadline = time.monotonic() + timeout_s
-        return task
 
     def stop(self, kill: bool = False) -> None:
         if kill:
