@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..render import ReportContent, render
+from ..render.fonts import embeddable_font
 from ..reports import form
 from . import faults
 from .layout import (
@@ -195,6 +196,8 @@ def generate(out: Path, n_agencies: int, opts: Options, workers: int | None = No
         writer.writerow(COLUMNS)
         writer.writerows(a.row() for a in agencies)
     jobs = [(a, opts, str(reports_dir)) for a in agencies]
+    if "pdf" in opts.formats:
+        embeddable_font()  # built once here, not by every worker at once (~8 s on first use)
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         # not "fork": a parent holding threads (Dagster, DuckDB, a test session) can deadlock

@@ -29,7 +29,8 @@ FORMATS: dict[str, tuple[str, Callable[..., bytes]]] = {
     "html-gb18030": (".html", lambda c, items=None: render_html(c, "gb18030", items=items)),
     "html-gb2312-http-equiv": (".htm", lambda c, items=None: render_html(c, "gb18030", declared="gb2312",
                                                                         http_equiv=True, items=items)),
-    "pdf": (".pdf", render_pdf),
+    "pdf": (".pdf", render_pdf),  # its font embedded (a subset), as office suites export
+    "pdf-named-font": (".pdf", lambda c, items=None: render_pdf(c, items=items, embed=False)),
 }
 
 

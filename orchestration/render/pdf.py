@@ -2,9 +2,13 @@
 grid lines and merged boxes, labels wrapping inside their boxes, the row-group label of table
 B printed one character per line in a narrow column, values centred.
 
-Font: reportlab's built-in CID font STSong-Light (Adobe-GB1, not embedded): nothing to
-download or ship, and pypdfium2 extracts its text (checked in tests/render). ``invariant=1``
-fixes the creation date and document id, so the same content gives the same bytes.
+Fonts: by default a subset of Noto Serif CJK SC embedded in the PDF, as office suites export
+reports (``fonts.py`` builds it from the system's font once per machine); with
+``embed=False``, or on a machine without that font, reportlab's built-in CID font
+STSong-Light, named but not embedded, as some reporting systems print PDFs (every reader then
+substitutes a system font). pypdfium2 extracts the text of both (checked in tests/render).
+``invariant=1`` fixes the creation date and document id, so the same content gives the same
+bytes.
 """
 
 from __future__ import annotations
@@ -18,23 +22,35 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from .content import Item, ReportContent, Table, grid, outline
+from .fonts import embeddable_font
 
-FONT = "STSong-Light"
+FONT = "STSong-Light"  # named, not embedded
+EMBEDDED_FONT = "NotoSerifSC-xxgk"
 _MARGIN = 20 * mm
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
+def _font(embed: bool = False) -> str:
+    """The registered font's name: the embedded subset when asked and available, else FONT."""
+    registered = pdfmetrics.getRegisteredFontNames()
+    if embed:
+        if EMBEDDED_FONT in registered:
+            return EMBEDDED_FONT
+        path = embeddable_font()
+        if path is not None:
+            pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, str(path)))
+            return EMBEDDED_FONT
+    if FONT not in registered:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    font = _font()
+def _styles(embed: bool) -> dict[str, ParagraphStyle]:
+    font = _font(embed)
     base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=24, alignment=TA_CENTER,
@@ -80,8 +96,8 @@ def _table(table: Table, styles: dict[str, ParagraphStyle], width: float) -> Pdf
     return PdfTable(data, colWidths=col_widths, style=TableStyle(commands), repeatRows=0)
 
 
-def render_pdf(content: ReportContent, items: list[Item] | None = None) -> bytes:
-    styles = _styles()
+def render_pdf(content: ReportContent, items: list[Item] | None = None, embed: bool = True) -> bytes:
+    styles = _styles(embed)
     buffer = io.BytesIO()
     title = f"{content.agency}{content.year}年政府信息公开工作年度报告"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,

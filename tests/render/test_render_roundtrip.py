@@ -7,7 +7,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from orchestration.render import FORMATS, filename, from_parsed, render, varied
+from orchestration.render import FORMATS, filename, fonts, from_parsed, render, varied
 from orchestration.render.docx import render_docx
 from orchestration.render.html import render_html
 from orchestration.reports.parser import parse_document
@@ -135,3 +135,26 @@ def test_pdf_text_layer_extracts_with_pypdfium2(source):
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     assert "和田地区行署办公室2021年政府信息公开工作年度报告" in text
     assert "收到和处理政府信息公开申请情况" in text
+
+
+@pytest.mark.skipif(fonts.source_font() is None, reason="no Noto Serif CJK collection on this machine "
+                    "(apt-get install fonts-noto-cjk): the PDF rendering names its font instead")
+def test_pdf_embeds_a_subset_of_its_font_and_the_named_font_layout_does_not(source):
+    """Office suites embed their fonts; some reporting systems only name one. Both layouts
+    carry the same text (test_rendering_parses_back_to_the_same_report covers their values)."""
+    content = from_parsed(source)
+    embedded, named = render(content, "pdf"), render(content, "pdf-named-font")
+    assert b"/FontFile2" in embedded and b"/STSong-Light" not in embedded
+    assert b"/FontFile" not in named and b"/STSong-Light" in named
+
+
+@pytest.mark.skipif(fonts.source_font() is None, reason="no Noto Serif CJK collection on this machine")
+def test_the_embedded_font_is_truetype_and_covers_the_reports_characters():
+    from fontTools.ttLib import TTFont
+
+    path = fonts.embeddable_font()
+    assert path == fonts.embeddable_font()  # cached: the same file, not rebuilt
+    font = TTFont(path)
+    assert "glyf" in font and "CFF " not in font  # reportlab embeds TrueType outlines only
+    cmap = font.getBestCmap()
+    assert all(ord(ch) in cmap for ch in "和田地区行署办公室政府信息公开工作年度报告（一）、：；0123456789")
