@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
@@ -72,6 +73,7 @@ class _Char:
     line: int = 0  # 1-based printed line on the page
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SNAP = 1.0  # points: rules closer than this are one rule
 _MIN_RULE = 2.0  # points: shorter segments are not rules
 
@@ -116,18 +118,14 @@ def _page_chars(page) -> list[_Char]:
         raw = textpage.raw
         count = pdfium_c.FPDFText_CountChars(raw)
         chars: list[_Char] = []
-        get_unicode, get_box, generated = (pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox,
-                                           pdfium_c.FPDFText_IsGenerated)
-        get_origin, x, y = pdfium_c.FPDFText_GetCharOrigin, ctypes.c_double(), ctypes.c_double()
+        get_box, get_origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+        x, y = ctypes.c_double(), ctypes.c_double()
         rect = pdfium_c.FS_RECTF()
-        for index in range(count):
-            code = get_unicode(raw, index)
-            if code < 32 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
-                continue
-            text = chr(code)
-            # spaces are gaps (a gap inside a cell is kept as one space, see _join); tested
-            # before asking PDFium whether it generated the character, which costs a call
-            if text.isspace() or generated(raw, index) == 1:
+        for index, text in enumerate(_page_text(raw, count)):
+            # Spaces are gaps (a gap inside a cell is kept as one space, see _join). PDFium's
+            # generated characters are spaces and line breaks only, so they are skipped here
+            # without asking FPDFText_IsGenerated (a call per character).
+            if text.isspace() or text < " " or text in "\ufffe\uffff" or "\ud800" <= text <= "\udfff":
                 continue
             if not get_box(raw, index, rect):
                 continue
@@ -140,6 +138,17 @@ def _page_chars(page) -> list[_Char]:
         return chars
     finally:
         textpage.close()
+
+
+def _page_text(raw, count: int) -> str | list[str]:
+    """The text page's characters, one per index. One call for the page; a call per index
+    when it holds characters beyond the BMP, whose UTF-16 pairs would shift the indexes."""
+    units = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, units)
+    text = bytes(units)[: max(0, written - 1) * 2].decode("utf-16-le", "surrogatepass")
+    if len(text) == count and not _SURROGATE.search(text):
+        return text
+    return [chr(pdfium_c.FPDFText_GetUnicode(raw, index)) for index in range(count)]
 
 
 def _lines(chars: list[_Char]) -> list[list[_Char]]:
