@@ -10,6 +10,8 @@ checks, publish) as warehouse_job runs it: run 1 over every year partition, run 
 partitions of the reports that arrived (`--late-years`: the new reports are of the last N
 years, as late and corrected submissions are; 0 = any year, spread like the corpus).
 
+`--corpus DIR` uses a corpus made by `xxgk generate` (its files hard-linked, the corpus left
+whole) instead of generating one; its reports must include the held-back kinds.
 `--keep DIR` keeps the corpus and a copy of the warehouse and published folder as they were
 after run 1; `--again DIR` restores that state, makes it what run 1 leaves behind with the
 code at hand (dbt's parse of the project, the checks' fingerprint: `steady_state`) and times
@@ -26,7 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from _common import Timer, dbt, machine, print_stages, run_pipeline, settings_for
+from _common import Timer, dbt, link_corpus, machine, print_stages, run_pipeline, settings_for
 
 from orchestration.generate import Options, generate
 from orchestration.generate.verify import load_files
@@ -42,6 +44,7 @@ def main() -> None:
                     help="first submissions held back for run 2 (default: 5 %% of all first submissions)")
     ap.add_argument("--corrected", type=int, default=None,
                     help="corrected resubmissions held back for run 2 (default: every one of the late years)")
+    ap.add_argument("--corpus", type=Path, help="use this generated corpus (linked) instead of generating one")
     ap.add_argument("--keep", type=Path, help="keep the corpus and the state after run 1 in this folder")
     ap.add_argument("--again", type=Path, help="restore the state kept by --keep and time run 2 only")
     args = ap.parse_args()
@@ -53,8 +56,14 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         corpus = work / "corpus"
-        generate(corpus, max(1, args.reports // 7), Options(tuple(range(2019, 2026)), tuple(args.formats.split(",")),
-                                                           0.05, 1, negative_changes=False))
+        if args.corpus:
+            corpus.mkdir()
+            shutil.copy2(args.corpus / "files.csv", corpus / "files.csv")
+            link_corpus(args.corpus, corpus / "reports")
+        else:
+            generate(corpus, max(1, args.reports // 7), Options(tuple(range(2019, 2026)),
+                                                               tuple(args.formats.split(",")), 0.05, 1,
+                                                               negative_changes=False))
         files = load_files(corpus)
         later = work / "later"
         later.mkdir()

@@ -38,6 +38,30 @@ def test_batches_judge_like_one_pass(tmp_path):
     assert whole[0] is True and whole[1]["rows"] == 5 * 175
 
 
+def test_batches_are_sized_in_rows_of_whole_reports(tmp_path, monkeypatch):
+    """A mart with many rows per report gets fewer reports per batch than one with few: the
+    batch's rows (its memory) are bounded, not its reports; each batch holds whole reports."""
+    from orchestration.quality import marts
+
+    con = _mart(tmp_path / "w.duckdb", broken="r4")
+    batches: list[set[str]] = []
+    real_judge = marts.judge
+
+    def judge(values, **kwargs):
+        batches.append(set(values["report_id"]))
+        return real_judge(values, **kwargs)
+
+    monkeypatch.setattr(marts, "judge", judge)
+    monkeypatch.setattr(marts, "MART_BATCH_ROWS", 2 * 175)  # two reports' rows
+    passed, metadata = mart_gate("fct_applications", con)
+    assert batches == [{"r0", "r1"}, {"r2", "r3"}, {"r4"}]
+    assert (passed, metadata["invariant_errors_by_rule"]) == (False, {"R1": 1, "R3": 1})
+    batches.clear()
+    monkeypatch.setattr(marts, "MART_BATCH_ROWS", 10_000)
+    assert mart_gate("fct_applications", con) == (passed, metadata)
+    assert batches == [{"r0", "r1", "r2", "r3", "r4"}]
+
+
 def test_a_broken_report_in_a_later_batch_fails_the_check(tmp_path):
     con = _mart(tmp_path / "w.duckdb", broken="r4")  # the third batch of two
     passed, metadata = mart_gate("fct_applications", con, batch_reports=2)

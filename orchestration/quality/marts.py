@@ -28,15 +28,19 @@ MART_VALUES_SQL = {
 }
 
 
-# Reports judged at a time: a whole national mart in pandas took 17 GiB (100k reports,
-# bench/RESULTS.md (2)); a batch of 2,000 reports is ~300k rows.
-MART_BATCH_REPORTS = 2000
+# Rows judged at a time: a whole national mart in pandas took 17 GiB (100k reports,
+# bench/RESULTS.md (2)). Batches are sized in rows, since rows are what a batch holds: ~2,100
+# reports of fct_applications (~166 rows each), ~24,000 of the table A and C marts (~14 rows).
+# Each batch costs GX's fixed ~0.3 s, so batches of 2,000 reports of every mart spent most of
+# the mart checks' time on that (RESULTS (2f)).
+MART_BATCH_ROWS = 350_000
 
 
-def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int = MART_BATCH_REPORTS
+def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int | None = None
               ) -> tuple[bool, dict]:
     """Judge one mart with both suites: the form's invariants and the mart's structure, in
-    batches of ``batch_reports`` reports (every check is within one report).
+    batches of whole reports (every check is within one report): as many as hold about
+    MART_BATCH_ROWS rows, or ``batch_reports``.
 
     ``run_id``: a run that fixed a scope (orchestration/quality/checked_years.py): only the
     rows of its reports are judged, rows of no report included; the others passed both
@@ -45,6 +49,9 @@ def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int = MA
     ids = [row[0] for row in con.execute(
         f"select distinct report_id from {MART_SCHEMA}.{mart} where {scope} and report_id is not null "
         "order by report_id").fetchall()]
+    if batch_reports is None:
+        in_scope = con.execute(f"select count(*) from {MART_SCHEMA}.{mart} where {scope}").fetchall()[0][0]
+        batch_reports = max(1, MART_BATCH_ROWS * len(ids) // max(in_scope, 1))
     rows, errors_by_rule, failed_structure, first_errors = 0, Counter(), [], []
     for start in range(0, max(len(ids), 1), batch_reports):
         con.register("mart_batch", pd.DataFrame({"report_id": ids[start:start + batch_reports]}, dtype="object"))
