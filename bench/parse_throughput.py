@@ -12,9 +12,10 @@ format carries the same report. Two floors:
 - "tree": the floor plus the format library's own parse, still without interpreting the
   report: text = decode and split into lines; HTML = lxml's tree of the decoded page; .docx =
   lxml's tree of word/document.xml; PDF = the floor plus every page's characters as a string.
-With LibreOffice installed, a second PDF row: the .docx rendering exported to PDF by
-LibreOffice, with its fonts embedded as office exports embed them (the generator's PDFs do
-not embed their CJK font, which makes PDFium load the system's CJK fonts for every document).
+Two PDF layouts of the renderer: "pdf" embeds a subset of its CJK font, as office suites
+export; "pdf-named-font" only names it, so PDFium loads the system's CJK font collection for
+every document. With LibreOffice installed, one more PDF row: the .docx rendering exported to
+PDF by LibreOffice (fonts embedded, every table cell's borders drawn).
 ``--cpu`` times by this process's CPU time instead of the wall clock: on a shared machine
 whose cores are busy, the wall clock also counts the time spent waiting for a core. The .doc
 row stays on the wall clock (its work is a LibreOffice child process).
@@ -72,7 +73,7 @@ def floor_for(fmt: str, data: bytes):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 return archive.read("word/document.xml")
         return unzip
-    if fmt == "pdf":
+    if fmt.startswith("pdf"):
         def load() -> None:
             pdf = pdfium.PdfDocument(data)
             for i in range(len(pdf)):
@@ -95,7 +96,7 @@ def tree_for(fmt: str, data: bytes):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 return etree.fromstring(archive.read("word/document.xml"))
         return unzip_and_parse
-    if fmt == "pdf":
+    if fmt.startswith("pdf"):
         def load_text() -> list[str]:
             pdf = pdfium.PdfDocument(data)
             texts = []
@@ -154,9 +155,9 @@ def main() -> None:
         data = render(content, fmt)
         print_row(fmt, fmt, data, filename(content, fmt), args.seconds, clock)
     if doc_reader.soffice():
-        # The generator's PDFs (reportlab) name a CJK font without embedding it, so PDFium loads
-        # the system's CJK font collection for every document; Word, WPS and LibreOffice exports
-        # embed subsets of their fonts, as this one does.
+        # As Word, WPS and LibreOffice export: fonts embedded as subsets (as the generator's
+        # "pdf" layout; "pdf-named-font" makes PDFium load the system's CJK collection) and
+        # every table cell's borders drawn.
         exported = doc_reader.convert(render_docx(content), "x.docx", "pdf")
         print_row("pdf (LibreOffice export)", "pdf", exported, "x.pdf", args.seconds, clock)
     if not args.no_doc and doc_reader.soffice():
