@@ -155,13 +155,14 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
     """Printed lines, top of the page first, each sorted left to right; numbers each char's line."""
     ordered = sorted(chars, key=lambda c: -c.baseline)
     lines: list[list[_Char]] = []
-    reference = 0.0
+    reference = tolerance = 0.0  # the line's first character: baseline, LINE_TOLERANCE * height
     for char in ordered:
-        if lines and abs(char.baseline - reference) <= LINE_TOLERANCE * min(char.height, lines[-1][0].height):
+        distance = abs(char.baseline - reference)
+        if lines and distance <= tolerance and distance <= LINE_TOLERANCE * char.height:
             lines[-1].append(char)
         else:
             lines.append([char])
-            reference = char.baseline
+            reference, tolerance = char.baseline, LINE_TOLERANCE * char.height
     for number, line in enumerate(lines, start=1):
         line.sort(key=lambda c: c.left)
         for char in line:
@@ -309,9 +310,11 @@ class _Table:
         return self.ys[0]
 
     def add(self, char: _Char, cx: float, cy: float) -> None:
-        """File ``char``, whose centre is (cx, cy) inside the table, under its box."""
-        col = max(0, min(bisect.bisect_right(self.xs, cx) - 1, len(self.xs) - 2))
-        row = max(0, min(bisect.bisect_left(self.negative_ys, -cy) - 1, len(self.ys) - 2))
+        """File ``char`` under its box. Its centre (cx, cy) must lie strictly inside the grid's
+        outer rules (xs[0] < cx < xs[-1], ys[-1] < cy < ys[0]), so both bisections land on a
+        column and a row of the grid."""
+        col = bisect.bisect_right(self.xs, cx) - 1
+        row = bisect.bisect_left(self.negative_ys, -cy) - 1
         self.chars.setdefault(self.owner[row][col], []).append(char)
 
 
