@@ -10,8 +10,9 @@ reportlab embeds TrueType outlines only, and the CJK fonts of Linux systems are 
 system's Noto Serif CJK SC (Song style, as in Word's default 宋体): subset to GB2312's
 characters plus ASCII, CJK punctuation and full-width forms, its cubic outlines converted to
 quadratic ones (fontTools). It is cached under ``XXGK_FONT_CACHE`` (default
-``~/.cache/xxgk-warehouse``), keyed by the source file's size and mtime, and written atomically
-so that parallel generator workers never read half a file. A character outside the subset is
+``~/.cache/xxgk-warehouse``; the temporary folder when that is not writable), keyed by the
+source file's size and mtime, and written atomically so that parallel generator workers never
+read half a file. A character outside the subset is
 still extracted right (reportlab maps it to the .notdef glyph with its Unicode value).
 
 Without a Noto Serif CJK collection on the machine, the caller falls back to the named font.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 from pathlib import Path
 
 SOURCES = (
@@ -48,13 +50,23 @@ def embeddable_font() -> Path | None:
         return None
     stat = source.stat()
     key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{_BUILD}".encode()).hexdigest()[:16]
-    target = cache_dir() / f"NotoSerifSC-GB2312-{key}.ttf"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-        partial.write_bytes(_build(source))
-        os.replace(partial, target)
-    return target
+    name = f"NotoSerifSC-GB2312-{key}.ttf"
+    for folder in (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts"):
+        target = folder / name
+        if target.is_file():
+            return target
+    data = _build(source)
+    for folder in (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts"):
+        target = folder / name
+        try:  # a read-only home (some CI runners) falls back to the temporary folder
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f"{name}.{os.getpid()}.partial"
+            partial.write_bytes(data)
+            os.replace(partial, target)
+            return target
+        except OSError:
+            continue
+    raise OSError(f"cannot write the font cache in {cache_dir()} nor in {tempfile.gettempdir()}")
 
 
 def _characters() -> list[int]:

@@ -158,3 +158,17 @@ def test_the_embedded_font_is_truetype_and_covers_the_reports_characters():
     assert "glyf" in font and "CFF " not in font  # reportlab embeds TrueType outlines only
     cmap = font.getBestCmap()
     assert all(ord(ch) in cmap for ch in "和田地区行署办公室政府信息公开工作年度报告（一）、：；0123456789")
+
+
+@pytest.mark.skipif(fonts.source_font() is None, reason="no Noto Serif CJK collection on this machine")
+def test_an_unwritable_font_cache_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(fonts, "_build", lambda source: b"the font's bytes")  # where, not what
+    blocked = tmp_path / "a-file"
+    blocked.write_text("no folder can be made under a file")
+    monkeypatch.setenv("XXGK_FONT_CACHE", str(blocked / "cache"))
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    path = fonts.embeddable_font()
+    assert path.parent == tmp_path / "tmp" / "xxgk-warehouse-fonts"
+    assert path.read_bytes() == b"the font's bytes" and not list(path.parent.glob("*.partial"))
