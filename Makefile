@@ -14,7 +14,10 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip
 	$(PY) -m pip install -q uv
-	$(BIN)/uv pip install -q -p $(PY) -e '.[dev]'
+	# bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (it is on some of our
+	# machines) every process would otherwise compile dagster, dbt and GX from source again,
+	# ~7 s of each pipeline run (bench/RESULTS.md (6))
+	$(BIN)/uv pip install -q --compile-bytecode -p $(PY) -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
