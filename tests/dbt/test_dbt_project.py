@@ -8,6 +8,7 @@ the test leaves nothing in the work tree.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -194,6 +195,34 @@ def test_mart_contracts_types(built):
     assert types["source_line"] == "INTEGER"
 
 
+def test_not_null_constraints_are_enforced_by_the_warehouse(built):
+    """A mart column whose enforced contract declares not_null has no not_null data test (it
+    would be a second dbt node per column, each run): DuckDB refuses the null on insert, in
+    the table dbt creates and in the incremental facts' later appends alike."""
+    manifest = json.loads((built["work"] / "target" / "manifest.json").read_text(encoding="utf-8"))
+    constrained = {(node["name"], column["name"])
+                   for node in manifest["nodes"].values()
+                   if node["resource_type"] == "model" and node["config"]["contract"]["enforced"]
+                   for column in node["columns"].values()
+                   if any(c["type"] == "not_null" for c in column["constraints"])}
+    assert ("fct_applications", "report_id") in constrained and len(constrained) >= 25
+    nullable = {(table, column): flag for table, column, flag in query(
+        built["warehouse"], "select table_name, column_name, is_nullable from information_schema.columns "
+                            "where table_schema = 'main_marts'")}
+    assert {key: nullable[key] for key in constrained} == {key: "NO" for key in constrained}
+    tested = {(node["attached_node"].split(".")[-1], node["column_name"])
+              for node in manifest["nodes"].values()
+              if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "not_null"}
+    assert not constrained & tested
+    con = duckdb.connect(str(built["warehouse"]))
+    try:
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            con.execute("insert into main_marts.fct_applications (report_id, row_code, column_code) "
+                        "values (null, 'new_received', 'total')")
+    finally:
+        con.close()
+
+
 def test_unknown_codes_fail_the_staging_tests(built):
     # a copy under the same file name: DuckDB names the catalog after the file, and the
     # staging views refer to it
@@ -206,15 +235,24 @@ def test_unknown_codes_fail_the_staging_tests(built):
         con.execute(
             """insert into raw."values" values
                (?, 'B', 'not_a_row', 'total', 1, '1', 99),
-               (?, 'A', 'fees', 'decisions', 1, '1', 98)""",
-            [built["ids"]["accepted"], built["ids"]["accepted"]],
+               (?, 'A', 'fees', 'decisions', 1, '1', 98),
+               (?, 'B', 'new_received', null, 1, '1', 97)""",
+            [built["ids"]["accepted"]] * 3,
         )
     finally:
         con.close()
-    result = run_dbt(["test", "--select", "stg_raw__values"], w, dirty)
+    result = run_dbt(["test", "--select", "stg_raw__values", "--store-failures"], w, dirty)
     assert result.returncode != 0
     assert "stg_raw__values_row_is_a_form_row" in result.stdout
     assert "stg_raw__values_cell_is_a_form_cell" in result.stdout
+    # the columns' not_null, one node for the model: the failing row names its null column
+    [failed] = [line for line in result.stdout.splitlines()
+                if "FAIL" in line and "not_null_columns_stg_raw__values" in line]
+    assert "FAIL 1" in failed
+    manifest = (dirty / "target" / "manifest.json").read_text(encoding="utf-8")
+    [relation] = [node["relation_name"] for node in json.loads(manifest)["nodes"].values()
+                  if node["name"].startswith("not_null_columns_stg_raw__values")]
+    assert query(w, f"select row_code, null_columns from {relation}") == [("new_received", "column_code")]
 
 
 SOURCE_TABLES = [
