@@ -46,17 +46,17 @@ def mart_gate(mart: str, con, run_id: str | None = None, batch_reports: int | No
     rows of its reports are judged, rows of no report included; the others passed both
     suites before and did not change since. None: every row."""
     scope = scope_predicate(run_id)
-    ids = [row[0] for row in con.execute(
-        f"select distinct report_id from {MART_SCHEMA}.{mart} where {scope} and report_id is not null "
-        "order by report_id").fetchall()]
+    counts = con.execute(f"select report_id, count(*) from {MART_SCHEMA}.{mart} where {scope} "
+                         "group by report_id order by report_id").fetchall()
+    ids = [report_id for report_id, _ in counts if report_id is not None]
     if batch_reports is None:
-        in_scope = con.execute(f"select count(*) from {MART_SCHEMA}.{mart} where {scope}").fetchall()[0][0]
+        in_scope = sum(n for _, n in counts)
         batch_reports = max(1, MART_BATCH_ROWS * len(ids) // max(in_scope, 1))
     rows, errors_by_rule, failed_structure, first_errors = 0, Counter(), [], []
     for start in range(0, max(len(ids), 1), batch_reports):
         con.register("mart_batch", pd.DataFrame({"report_id": ids[start:start + batch_reports]}, dtype="object"))
         try:
-            # a row without a report (dbt's not_null test forbids it) still meets the suites
+            # a row without a report (the mart's NOT NULL constraint forbids it) still meets the suites
             orphans = " or report_id is null" if start == 0 else ""
             values = frame(con, f"{MART_VALUES_SQL[mart]} where {scope} and "
                                 f"(report_id in (select report_id from mart_batch){orphans})")

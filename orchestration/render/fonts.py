@@ -51,14 +51,16 @@ def embeddable_font() -> Path | None:
     stat = source.stat()
     key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{_BUILD}".encode()).hexdigest()[:16]
     name = f"NotoSerifSC-GB2312-{key}.ttf"
-    for folder in (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts"):
+    # a read-only home (some CI runners) falls back to the temporary folder
+    folders = (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts")
+    for folder in folders:
         target = folder / name
         if target.is_file():
             return target
     data = _build(source)
-    for folder in (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts"):
+    for folder in folders:
         target = folder / name
-        try:  # a read-only home (some CI runners) falls back to the temporary folder
+        try:
             folder.mkdir(parents=True, exist_ok=True)
             partial = folder / f"{name}.{os.getpid()}.partial"
             partial.write_bytes(data)
