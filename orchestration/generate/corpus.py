@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fonts import embeddable_font
 from ..render import ReportContent, render
-from ..render.fonts import embeddable_font
 from ..reports import form
 from . import faults
 from .layout import (

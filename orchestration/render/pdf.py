@@ -3,7 +3,7 @@ grid lines and merged boxes, labels wrapping inside their boxes, the row-group l
 B printed one character per line in a narrow column, values centred.
 
 Fonts: by default a subset of Noto Serif CJK SC embedded in the PDF, as office suites export
-reports (``fonts.py`` builds it from the system's font once per machine); with
+reports (``orchestration/fonts.py`` builds it from the system's font once per machine); with
 ``embed=False``, or on a machine without that font, reportlab's built-in CID font
 STSong-Light, named but not embedded, as some reporting systems print PDFs (every reader then
 substitutes a system font). pypdfium2 extracts the text of both (checked in tests/render).
@@ -26,8 +26,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from ..fonts import embeddable_font
 from .content import Item, ReportContent, Table, grid, outline
-from .fonts import embeddable_font
 
 FONT = "STSong-Light"  # named, not embedded
 EMBEDDED_FONT = "NotoSerifSC-xxgk"

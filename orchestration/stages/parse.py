@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from ..fonts import embeddable_font
 from ..reports.model import ParsedReport
 from ..reports.parser import PARSER_VERSION
 from ..settings import Settings
@@ -71,6 +72,8 @@ def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseS
         "order by received_at, sha256"
     ).fetchall()
     tasks = [ParseTask(sha256, name, Path(archive)) for sha256, name, archive in pending]
+    if any(task.name.lower().endswith(".pdf") for task in tasks):
+        _prepare_pdf_font()
     outcomes = parse_supervised(tasks, settings.parse_workers, settings.parse_timeout_s,
                                 settings.parse_memory_mb, settings.max_file_bytes)
     # The store of one batch overlaps the parsing of the next: DuckDB works outside the GIL,
@@ -97,6 +100,17 @@ def parse_received(con: duckdb.DuckDBPyConnection, settings: Settings) -> ParseS
         if batch:
             _store(con, batch)
     return summary
+
+
+def _prepare_pdf_font() -> None:
+    """Build the PDF reader's substitute CJK font once per machine (orchestration/fonts.py,
+    ~8 s) here, not in a worker, which runs under the parse time and memory limits and only
+    uses the font when it is already built."""
+    try:
+        embeddable_font()
+    except Exception as exc:  # noqa: BLE001 - a broken or unreadable system font: read without it
+        log.warning("PDFs that name their font are read with the system's fonts: the substitute "
+                    "CJK font could not be built (%s: %s)", type(exc).__name__, exc)
 
 
 def _store(con: duckdb.DuckDBPyConnection, outcomes: list) -> None:

@@ -1,21 +1,29 @@
-"""The CJK font that PDF renderings embed, as the office suites agencies use do.
+"""The CJK font of PDFs: embedded by the renderer, substituted by the reader.
 
-Word, WPS and LibreOffice embed subsets of their fonts in the PDFs they export. A PDF that only
-names its font (reportlab's built-in STSong-Light) makes every reader substitute a system font:
-PDFium reads the whole 26 MB Noto CJK collection again for each such document, about half of
-its reading time (bench/RESULTS.md (1b)), which published reports seldom cost.
+Word, WPS and LibreOffice embed subsets of their fonts in the PDFs they export; some
+reporting systems print PDFs that only name a font (e.g. STSong-Light), and every reader
+then substitutes a system font. One TrueType subset of Noto Serif CJK SC (Song style, as
+Word's default 宋体) serves both sides:
+
+- the renderer (render/pdf.py) embeds it, as office suites do;
+- the PDF reader (reports/readers/pdf.py) gives PDFium its folder as the only place to look
+  for substitute fonts. Otherwise PDFium reads the whole 26 MB Noto CJK collection again for
+  every PDF that names its font, about half of that PDF's reading time (bench/RESULTS.md
+  (1b), (7)). The subset has the collection's own glyphs and metrics, so the characters'
+  boxes, and the Documents read, are the same (tests/readers/test_pdf_fonts.py).
 
 reportlab embeds TrueType outlines only, and the CJK fonts of Linux systems are OpenType/CFF
 (Noto CJK). ``embeddable_font()`` therefore builds, once per machine, a TrueType font from the
-system's Noto Serif CJK SC (Song style, as in Word's default 宋体): subset to GB2312's
-characters plus ASCII, CJK punctuation and full-width forms, its cubic outlines converted to
-quadratic ones (fontTools). It is cached under ``XXGK_FONT_CACHE`` (default
-``~/.cache/xxgk-warehouse``; the temporary folder when that is not writable), keyed by the
-source file's size and mtime, and written atomically so that parallel generator workers never
-read half a file. A character outside the subset is
-still extracted right (reportlab maps it to the .notdef glyph with its Unicode value).
+system's Noto Serif CJK SC: subset to GB2312's characters plus ASCII, CJK punctuation and
+full-width forms, its cubic outlines converted to quadratic ones (fontTools; ~8 s). It is
+cached under ``XXGK_FONT_CACHE`` (default ``~/.cache/xxgk-warehouse``; the temporary folder
+when that is not writable), in a folder of its own named by the source file's size and mtime
+(PDFium is given that folder, so nothing else may lie in it), and written atomically so that
+parallel workers never read half a file. A character outside the subset is still extracted
+right (reportlab maps it to the .notdef glyph with its Unicode value; PDFium reads its code).
 
-Without a Noto Serif CJK collection on the machine, the caller falls back to the named font.
+Without a Noto Serif CJK collection on the machine there is nothing to embed or substitute:
+the renderer falls back to the named font, the reader to PDFium's own search.
 """
 
 from __future__ import annotations
@@ -43,25 +51,29 @@ def source_font() -> Path | None:
     return next((path for path in SOURCES if path.is_file()), None)
 
 
-def embeddable_font() -> Path | None:
-    """Path of the cached TrueType subset (built on first use), or None without a source font."""
+def embeddable_font(build: bool = True) -> Path | None:
+    """Path of the cached TrueType subset, built on first use; None without a source font,
+    or when it is not built yet and ``build`` is false."""
     source = source_font()
     if source is None:
         return None
     stat = source.stat()
     key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{_BUILD}".encode()).hexdigest()[:16]
-    name = f"NotoSerifSC-GB2312-{key}.ttf"
+    name = "NotoSerifSC-GB2312.ttf"
     # a read-only home (some CI runners) falls back to the temporary folder
-    folders = (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts")
+    folders = [root / key for root in (cache_dir(), Path(tempfile.gettempdir()) / "xxgk-warehouse-fonts")]
     for folder in folders:
         target = folder / name
         if target.is_file():
             return target
+    if not build:
+        return None
     data = _build(source)
     for folder in folders:
         target = folder / name
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            # not a font file's suffix: PDFium, scanning the folder, never opens half a file
             partial = folder / f"{name}.{os.getpid()}.partial"
             partial.write_bytes(data)
             os.replace(partial, target)
