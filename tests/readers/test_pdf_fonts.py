@@ -38,9 +38,37 @@ def _read_in_a_process(paths: list[Path], env: dict[str, str]) -> dict:
     return json.loads(out.stdout)
 
 
+def _latin_named_font_pdf(font: str) -> bytes:
+    """A page of a label and numbers in a TrueType font that is named, not embedded, and not
+    one of PDF's standard fonts (so PDFium must find a substitute)."""
+    rows = [(50, 800, "Report 2023"), (50, 780, "Applications"), (200, 780, "12"), (260, 780, "7"),
+            (50, 760, "Granted in part"), (200, 760, "3"), (260, 760, "1025")]
+    text = "BT /F1 11 Tf " + " ".join(f"1 0 0 1 {x} {y} Tm ({t}) Tj" for x, y, t in rows) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        "/Contents 5 0 R >>"),
+        (f"<< /Type /Font /Subtype /TrueType /BaseFont /{font} /FirstChar 32 /LastChar 126 "
+        f"/Widths [{' '.join(['556'] * 95)}] /Encoding /WinAnsiEncoding /FontDescriptor 6 0 R >>"),
+        f"<< /Length {len(text)} >>\nstream\n{text}\nendstream",
+        (f"<< /Type /FontDescriptor /FontName /{font} /Flags 32 /FontBBox [-500 -300 1300 1000] "
+        "/ItalicAngle 0 /Ascent 750 /Descent -250 /CapHeight 700 /StemV 80 >>"),
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
 def _named_font_pdfs(folder: Path) -> list[Path]:
-    """The fixture report and a varied copy as PDFs that name STSong-Light, and a page of
-    characters outside GB2312 (the subset's coverage), one beyond the BMP."""
+    """The fixture report and a varied copy as PDFs that name STSong-Light, a page of
+    characters outside GB2312 (the subset's coverage), one beyond the BMP, and pages in
+    Latin and Chinese fonts that are named only."""
     source = parse_document(read_document(FIXTURE.read_bytes(), FIXTURE.name), "fixture")
     paths = []
     for name, content in (("report", from_parsed(source)), ("varied", varied(from_parsed(source)))):
@@ -56,6 +84,9 @@ def _named_font_pdfs(folder: Path) -> list[Path]:
     c.save()
     paths.append(folder / "rare.pdf")
     paths[-1].write_bytes(buffer.getvalue())
+    for font in ("Calibri", "Verdana", "SimSun", "FangSong_GB2312"):
+        paths.append(folder / f"{font}.pdf")
+        paths[-1].write_bytes(_latin_named_font_pdf(font))
     return paths
 
 
@@ -73,6 +104,7 @@ def test_named_font_pdfs_read_the_same_with_the_substitute_font(tmp_path):
     report = substitute["docs"][str(paths[0])]
     assert "和田地区行署办公室2021年政府信息公开工作年度报告" in report
     assert "喆 镕 堃 珺 玥 翀 赟 彧" in substitute["docs"][str(paths[2])]
+    assert "Cell(text='1025'" in substitute["docs"][str(paths[3])]
 
 
 def test_the_parse_stage_builds_the_font_only_for_pdfs(monkeypatch):
