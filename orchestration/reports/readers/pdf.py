@@ -48,6 +48,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -69,23 +70,27 @@ _ERRORS = {
 }
 
 
-def _use_substitute_font() -> list:
-    """Restart PDFium with the cached CJK subset's folder as its font path, when the subset is
-    built; at import, before this module opens any document. Returns what must stay alive
-    while the library lives (PDFium keeps the pointer to its font paths)."""
+_FONT_PATHS: tuple = ()  # PDFium keeps the pointer to its font paths: alive while the library is
+
+
+def _use_substitute_font() -> Path | None:
+    """Restart PDFium with the cached CJK subset's folder as its only font path, when the subset
+    is built; at import, before this module opens any document. Returns the font used."""
+    global _FONT_PATHS
     font = embeddable_font(build=False)
     if font is None:
-        return []
+        return None
     folder = ctypes.create_string_buffer(os.fsencode(font.parent))
     pointer = ctypes.POINTER(ctypes.c_char)
     paths = (pointer * 2)(ctypes.cast(folder, pointer), None)
     pdfium_c.FPDF_DestroyLibrary()
     pdfium_c.FPDF_InitLibraryWithConfig(pdfium_c.FPDF_LIBRARY_CONFIG(
         version=2, m_pUserFontPaths=paths, m_pIsolate=None, m_v8EmbedderSlot=0))
-    return [font, folder, paths]
+    _FONT_PATHS = (folder, paths)
+    return font
 
 
-SUBSTITUTE_FONT = _use_substitute_font()  # [the font's path, ...], or [] for PDFium's own search
+SUBSTITUTE_FONT = _use_substitute_font()  # None: PDFium searches the system's fonts
 
 
 @dataclass(slots=True)
