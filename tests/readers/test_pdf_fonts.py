@@ -20,6 +20,8 @@ from orchestration.render import from_parsed, render, varied
 from orchestration.render.pdf import _font
 from orchestration.reports.parser import parse_document
 from orchestration.reports.readers import read_document
+from orchestration.settings import Settings
+from orchestration.stages import parse
 
 FIXTURE = Path(__file__).parents[1] / "render" / "fixtures" / "000_0dabcd11a12b22e6.txt"
 
@@ -110,8 +112,6 @@ def test_named_font_pdfs_read_the_same_with_the_substitute_font(tmp_path):
 def test_the_parse_stage_builds_the_font_only_for_pdfs(monkeypatch):
     """The font is built (once per machine) before the workers start, and only when a PDF is
     pending: a run without PDFs never pays for it."""
-    from orchestration.stages import parse
-
     built: list[int] = []
     monkeypatch.setattr(parse, "embeddable_font", lambda: built.append(1))
     monkeypatch.setattr(parse, "parse_supervised", lambda tasks, *args: iter(()))
@@ -126,13 +126,7 @@ def test_the_parse_stage_builds_the_font_only_for_pdfs(monkeypatch):
         def fetchall(self):
             return self.rows
 
-    parse.parse_received(Con([("a", "x.txt", "/a"), ("b", "y.docx", "/b")]), _settings())
+    parse.parse_received(Con([("a", "x.txt", "/a"), ("b", "y.docx", "/b")]), Settings.from_env())
     assert built == []
-    parse.parse_received(Con([("a", "x.txt", "/a"), ("c", "Z.PDF", "/c")]), _settings())
+    parse.parse_received(Con([("a", "x.txt", "/a"), ("c", "Z.PDF", "/c")]), Settings.from_env())
     assert built == [1]
-
-
-def _settings():
-    from orchestration.settings import Settings
-
-    return Settings.from_env()
