@@ -3,10 +3,14 @@
 A snapshot ``data/published/<NNNNNN>-<content>/`` holds ``<mart>.parquet`` and ``<mart>.csv``
 (UTF-8 with BOM, for spreadsheets) per mart, except the year-shaped fact marts
 (``publish_reuse.YEAR_MARTS``), which have one pair per report year:
-``<mart>/<year>.parquet`` and ``<mart>/<year>.csv``; then the feedback documents to agencies
+``<mart>/<year>.parquet`` and ``<mart>/<year>.csv``. A CSV of more rows than a spreadsheet
+holds is zstd-compressed instead, ``.csv.zst`` (publish_reuse.csv_name): no spreadsheet
+opens it whole, the tools that read such a file read zstd, and it is ~3 % of the bytes (one
+national year of fct_applications: 2.4 M rows, 518 MB as text, 15 MB compressed, written in
+a fifth of the time). Then the feedback documents to agencies
 (``feedback/``), ``README.txt``, ``warehouse.duckdb`` (views over the Parquet files by
 relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv``, ``feedback``
-and ``other`` (README.txt), each file with sha256 and bytes, the mart files with row counts
+(``.csv`` and ``.csv.zst``) and ``other`` (README.txt), each file with sha256 and bytes, the mart files with row counts
 and the per-year files with their content key, the feedback documents with theirs (see
 feedback.py); ``rows`` (per mart); ``catalog``;
 ``source_reports`` (the current reports, whose numbers are published); ``validation``;
@@ -73,6 +77,7 @@ from . import feedback
 from .publish_reuse import (
     GRAIN,
     YEAR_MARTS,
+    csv_name,
     link_or_copy,
     reusable,
     size_of,
@@ -96,7 +101,10 @@ README = """\
 <mart>.parquet   one file per mart (dim_report, fct_findings, rpt_report_status,
                  fct_submission_status, rpt_submission_rollup)
 <mart>.csv       the same rows as CSV, UTF-8 with a byte order mark (opens in spreadsheets)
-<mart>/<year>.parquet, <mart>/<year>.csv
+<mart>.csv.zst   instead of <mart>.csv when there are more than 1,048,575 rows, more than a
+                 spreadsheet holds: the same CSV, zstd-compressed (zstd -d, or read it as
+                 it is with DuckDB's read_csv or pandas.read_csv and the zstandard package)
+<mart>/<year>.parquet, <mart>/<year>.csv (or .csv.zst)
                  the fact tables fct_applications, fct_active_disclosure and
                  fct_review_litigation, one file per report year (a year without rows has
                  none); read them all at once with read_parquet('<mart>/*.parquet'), or the
@@ -200,7 +208,8 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, mart: str, target: Path, wher
 
 def _write_csv(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> str:
     """CSV with a UTF-8 byte order mark, so spreadsheet programs read the Chinese right;
-    returns its sha256.
+    zstd-compressed when ``target`` ends in ``.zst`` (its decompressed bytes are those of
+    the plain file); returns its sha256.
 
     Read back from the mart's Parquet file just written, whose rows are already sorted
     (DuckDB keeps a file's row order: preserve_insertion_order): the mart is sorted once,
@@ -208,8 +217,10 @@ def _write_csv(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> s
     first column is renamed U+FEFF + its name for the copy), so the largest files of a
     snapshot (the facts' CSV, ~35 KB per report) are written once and read once, to hash."""
     first = con.execute(f"select * from read_parquet('{_sql_path(parquet)}') limit 0").description[0][0]
+    compression = ", compression zstd" if target.suffix == ".zst" else ""
     con.execute(f"copy (select * rename ({_quote(first)} as {_quote(chr(0xFEFF) + first)}) "
-                f"from read_parquet('{_sql_path(parquet)}')) to '{_sql_path(target)}' (format csv, header true)")
+                f"from read_parquet('{_sql_path(parquet)}')) to '{_sql_path(target)}' "
+                f"(format csv, header true{compression})")
     return _sha256(target)
 
 
@@ -368,7 +379,7 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
         ]
         kinds: dict[str, dict] = {"parquet": {}, "csv": {}, "feedback": {}, "other": {}}
         for name, entry in files.items():
-            suffix = name.rpartition(".")[2]
+            suffix = name.removesuffix(".zst").rpartition(".")[2]
             kind = ("feedback" if name.startswith(FEEDBACK + "/")
                     else suffix if suffix in ("parquet", "csv") else "other")
             kinds[kind][name] = entry
@@ -407,26 +418,28 @@ def _publish(con: duckdb.DuckDBPyConnection, published: Path, validation: dict, 
 
 def _write_mart(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, stem: str, where: str,
                 extra: dict, files: dict[str, dict]) -> None:
-    """Write ``<stem>.parquet`` and ``<stem>.csv`` of the mart's rows matching ``where`` and
-    record both in ``files`` with sha256, bytes and ``extra`` (rows, content key)."""
-    parquet, csv = tmp / f"{stem}.parquet", tmp / f"{stem}.csv"
+    """Write ``<stem>.parquet`` and its CSV (csv_name) of the mart's rows matching ``where``
+    and record both in ``files`` with sha256, bytes and ``extra`` (rows, content key)."""
+    csv_file = csv_name(stem, extra["rows"])
+    parquet, csv = tmp / f"{stem}.parquet", tmp / csv_file
     _write_parquet(con, mart, parquet, where)
     csv_digest = _write_csv(con, parquet, csv)
     files[f"{stem}.parquet"] = {"sha256": _sha256(parquet), "bytes": parquet.stat().st_size, **extra}
-    files[f"{stem}.csv"] = {"sha256": csv_digest, "bytes": csv.stat().st_size, **extra}
+    files[csv_file] = {"sha256": csv_digest, "bytes": csv.stat().st_size, **extra}
 
 
 def _publish_years(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, current: Path | None,
                    previous: dict | None, files: dict[str, dict], linked: set[str]) -> int:
-    """A fact mart as one Parquet + CSV pair per report year under ``<mart>/``: a year whose
-    content key is the one the previous snapshot recorded for the same files is taken from
-    there (hard link, or copy), the others are written. Returns the mart's row count."""
+    """A fact mart as one Parquet + CSV (csv_name) pair per report year under ``<mart>/``: a
+    year whose content key is the one the previous snapshot recorded for the same files is
+    taken from there (hard link, or copy), the others are written. Returns the mart's row
+    count."""
     (tmp / mart).mkdir()
     total = 0
     for part in year_parts(con, mart):
         total += part.rows
         stem = f"{mart}/{part.stem}"
-        names = [f"{stem}.parquet", f"{stem}.csv"]
+        names = [f"{stem}.parquet", csv_name(stem, part.rows)]
         if reusable(current, previous, names, part.content_key):
             entries = {**previous["files"], **previous["csv"]}
             for name in names:

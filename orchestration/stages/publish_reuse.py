@@ -1,8 +1,9 @@
 """Per-year files of the fact marts, and their reuse from the previous snapshot.
 
 The year-shaped fact marts are published as one Parquet and one CSV file per report year
-(``<mart>/<year>.parquet``, ``<mart>/<year>.csv``; rows without a year, should a current
-report have none, go to ``<mart>/unknown.*``). A monthly run changes one or two years; the
+(``<mart>/<year>.parquet``, ``<mart>/<year>.csv`` or ``.csv.zst`` by its rows, see
+csv_name; rows without a year, should a current report have none, go to
+``<mart>/unknown.*``). A monthly run changes one or two years; the
 other years' files are taken from the snapshot ``latest`` points to instead of being written
 again: hard-linked (no bytes copied, no space used), or copied where a link is impossible.
 
@@ -57,8 +58,18 @@ GRAIN = {
     "fct_active_disclosure": ("report_id", "row_code", "measure"),
     "fct_review_litigation": ("report_id", "group_code", "measure"),
 }
+# rows a spreadsheet holds, header included (Excel, LibreOffice Calc): a larger CSV is
+# compressed (csv_name)
+SPREADSHEET_ROWS = 1_048_576
 # what makes the bytes of a year's files; publish.py's COPY statements must match it
-WRITER = "parquet zstd, rows sorted by GRAIN; csv header, utf-8 bom"
+WRITER = (f"parquet zstd, rows sorted by GRAIN; csv header, utf-8 bom, "
+          f"zstd from {SPREADSHEET_ROWS} rows with the header")
+
+def csv_name(stem: str, rows: int) -> str:
+    """The CSV file of ``rows`` data rows: ``<stem>.csv``, or ``<stem>.csv.zst`` when the rows
+    and the header are more than a spreadsheet holds (publish.py writes it compressed)."""
+    return f"{stem}.csv" if rows < SPREADSHEET_ROWS else f"{stem}.csv.zst"
+
 
 # a hard link cannot be made: another file system, links not permitted, too many links;
 # the file is copied instead

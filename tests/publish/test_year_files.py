@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+import zstandard
 from samples import trash_removed
 
 from orchestration.stages import publish as publish_stage
@@ -331,3 +332,35 @@ def report_of(con, document: str) -> str:
                        [prefix]).fetchall()
     assert len(rows) == 1, document
     return rows[0][0]
+
+
+def test_a_csv_beyond_a_spreadsheet_is_compressed_and_reused(con, tmp_path, monkeypatch):
+    """A CSV of more rows than a spreadsheet holds is written as .csv.zst: the plain file's
+    bytes, zstd-compressed, listed under "csv" with the compressed file's sha256 and bytes;
+    an unchanged year's .csv.zst is linked like any other file. Lowered limit: the sample's
+    largest files cross it, the small marts stay plain."""
+    plain = run(con, tmp_path / "plain")
+    rows = {name: entry["rows"] for name, entry in plain.manifest["csv"].items()}
+    limit = rows["fct_applications/2021.csv"]  # that many data rows + the header: one too many
+    monkeypatch.setattr(publish_reuse, "SPREADSHEET_ROWS", limit)
+    first = run(con, tmp_path / "published")
+    manifest = assert_complete(first.path)
+    expected = {(name if n < limit else f"{name}.zst"): n for name, n in rows.items()}
+    assert {name: entry["rows"] for name, entry in manifest["csv"].items()} == expected
+    compressed = [name for name in expected if name.endswith(".zst")]
+    assert "fct_applications/2021.csv.zst" in compressed and "dim_report.csv" in expected
+    for name in compressed:
+        data = (first.path / name).read_bytes()
+        assert zstandard.ZstdDecompressor().decompressobj().decompress(data) == \
+            (plain.path / name.removesuffix(".zst")).read_bytes(), name
+        assert len(data) < (plain.path / name.removesuffix(".zst")).stat().st_size
+        assert not (first.path / name.removesuffix(".zst")).exists()
+    assert_catalog_is_the_marts(con, first.path)
+
+    con.execute("update main_marts.fct_applications set application_count = application_count + 1 "
+                "where year = 2022 and row_code = 'new_received' and column_code = 'total'")
+    second = run(con, tmp_path / "published")
+    assert_complete(second.path)
+    for name in compressed:
+        same = (first.path / name).stat().st_ino == (second.path / name).stat().st_ino
+        assert same == (name != "fct_applications/2022.csv.zst"), name
