@@ -17,7 +17,8 @@ from .resources import OWNERS, Warehouse
     kinds={"parquet", "csv", "python"},
     description="data/published/<NNNNNN>-<content hash>/ with one Parquet and one CSV (UTF-8 "
                 "BOM) file per mart, per report year for the fact marts (<mart>/<year>.parquet; "
-                "years unchanged since the previous snapshot are hard links to its files), "
+                "years unchanged since the previous snapshot are hard links to its files); a CSV "
+                "of more rows than a spreadsheet holds is zstd-compressed (.csv.zst), "
                 "warehouse.duckdb (views over the Parquet files), "
                 "feedback/ (a Chinese feedback document per held, unreadable or warned report, "
                 "Markdown and HTML) and manifest.json (sha256 and row counts of every file, "
