@@ -336,8 +336,9 @@ def report_of(con, document: str) -> str:
 
 def test_a_csv_beyond_a_spreadsheet_is_compressed_and_reused(con, tmp_path, monkeypatch):
     """A CSV of more rows than a spreadsheet holds is written as .csv.zst: the plain file's
-    bytes, zstd-compressed, listed under "csv" with the compressed file's sha256 and bytes;
-    an unchanged year's .csv.zst is linked like any other file. Lowered limit: the sample's
+    bytes, zstd-compressed (the same bytes every time), listed under "csv" with the
+    compressed file's sha256 and bytes; an unchanged year's .csv.zst is linked like any other
+    file. Lowered limit: the sample's
     largest files cross it, the small marts stay plain."""
     plain = run(con, tmp_path / "plain")
     rows = {name: entry["rows"] for name, entry in plain.manifest["csv"].items()}
@@ -356,6 +357,9 @@ def test_a_csv_beyond_a_spreadsheet_is_compressed_and_reused(con, tmp_path, monk
         assert len(data) < (plain.path / name.removesuffix(".zst")).stat().st_size
         assert not (first.path / name.removesuffix(".zst")).exists()
     assert_catalog_is_the_marts(con, first.path)
+    again = run(con, tmp_path / "again")  # compressed, the bytes are still a function of the rows
+    assert again.name == first.name
+    assert all((again.path / name).read_bytes() == (first.path / name).read_bytes() for name in compressed)
 
     con.execute("update main_marts.fct_applications set application_count = application_count + 1 "
                 "where year = 2022 and row_code = 'new_received' and column_code = 'total'")
