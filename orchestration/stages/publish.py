@@ -9,9 +9,9 @@ opens it whole, the tools that read such a file read zstd, and it is ~3 % of the
 national year of fct_applications: 2.4 M rows, 518 MB as text, 15 MB compressed, written in
 a fifth of the time). Then the feedback documents to agencies
 (``feedback/``), ``README.txt``, ``warehouse.duckdb`` (views over the Parquet files by
-relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv``, ``feedback``
-(``.csv`` and ``.csv.zst``) and ``other`` (README.txt), each file with sha256 and bytes, the mart files with row counts
-and the per-year files with their content key, the feedback documents with theirs (see
+relative name) and ``manifest.json``: ``files`` (the Parquet files), ``csv`` (``.csv`` and
+``.csv.zst``), ``feedback`` and ``other`` (README.txt), each file with sha256 and bytes, the
+mart files with row counts and the per-year files with their content key, the feedback documents with theirs (see
 feedback.py); ``rows`` (per mart); ``catalog``;
 ``source_reports`` (the current reports, whose numbers are published); ``validation``;
 ``code_version``; ``content_hash``.

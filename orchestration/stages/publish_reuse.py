@@ -65,6 +65,7 @@ SPREADSHEET_ROWS = 1_048_576
 WRITER = (f"parquet zstd, rows sorted by GRAIN; csv header, utf-8 bom, "
           f"zstd from {SPREADSHEET_ROWS} rows with the header")
 
+
 def csv_name(stem: str, rows: int) -> str:
     """The CSV file of ``rows`` data rows: ``<stem>.csv``, or ``<stem>.csv.zst`` when the rows
     and the header are more than a spreadsheet holds (publish.py writes it compressed)."""

@@ -338,8 +338,7 @@ def test_a_csv_beyond_a_spreadsheet_is_compressed_and_reused(con, tmp_path, monk
     """A CSV of more rows than a spreadsheet holds is written as .csv.zst: the plain file's
     bytes, zstd-compressed (the same bytes every time), listed under "csv" with the
     compressed file's sha256 and bytes; an unchanged year's .csv.zst is linked like any other
-    file. Lowered limit: the sample's
-    largest files cross it, the small marts stay plain."""
+    file. Lowered limit: the sample's largest files cross it, the small marts stay plain."""
     plain = run(con, tmp_path / "plain")
     rows = {name: entry["rows"] for name, entry in plain.manifest["csv"].items()}
     limit = rows["fct_applications/2021.csv"]  # that many data rows + the header: one too many
