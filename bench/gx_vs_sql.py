@@ -34,11 +34,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 from _common import link_corpus, machine, settings_for
 
 from orchestration.generate import Options, generate
-from orchestration.quality.findings import judge
-from orchestration.quality.gate import run_suite
+from orchestration.quality.findings import CASE_KEYS, judge, rule_columns
+from orchestration.quality.gate import row_wise_columns, run_suite
 from orchestration.quality.invariants import checks_query
 from orchestration.stages.ingest import ingest_inbox
 from orchestration.stages.parse import parse_received
@@ -93,18 +94,20 @@ def main() -> None:
             return frame
 
         def distinct_cases():  # what the gate hands GX: each distinct case of what the suite reads
-            con, query = checks_query(values, reports, quotes)
-            frame = con.execute(f"select distinct rule_id, expected, actual from ({query})").df()
-            con.close()
-            return frame
+            return evaluate(f"distinct {CASE_KEYS}")
+
+        def as_read(checks):  # the columns the suite reads: <rule>_expected and <rule>_actual
+            with duckdb.connect() as con:
+                con.register("checks", checks)
+                return con.sql(f"select {rule_columns(row_wise_columns('report_invariants'))} from checks").df()
 
         cases = distinct_cases()
-        run_suite("report_invariants", cases.head(500))  # import GX, build the suite
+        run_suite("report_invariants", as_read(cases.head(500)))  # import GX, build the suite
         if not args.no_reference:
             t_eval, checks = timed(evaluate, args.repeat)
-            t_lean, lean_frame = timed(lambda: evaluate("rule_id, expected, actual"), args.repeat)
+            t_lean, lean_frame = timed(lambda: as_read(evaluate(CASE_KEYS)), args.repeat)
             t_gx_every, _ = timed(lambda: run_suite("report_invariants", lean_frame), args.repeat)
-        cases["rule_id"] = cases["rule_id"].astype("category")
+        cases = as_read(cases)
         t_gx, _ = timed(lambda: run_suite("report_invariants", cases), args.repeat)
         t_judge, (findings, _) = timed(lambda: judge(values, reports, quotes), args.repeat)
         ids = sorted(reports["report_id"])
@@ -167,8 +170,7 @@ def sql_datasource_suite(work: Path, lean_frame):
         self._ConnectionWrapper__c.cursor(), self)
     path = work / "checks.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.register("lean", lean_frame.assign(rule_id=lean_frame["rule_id"].astype(str))
-                     .reset_index(names="check_row"))
+        con.register("lean", lean_frame.reset_index(names="check_row"))
         con.execute("create table checks as select * from lean")
     context = _context()
     suite = context.suites.add(expectation_suite("report_invariants", "report_invariants_sql"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +105,23 @@ def connect(path: Path, read_only: bool = False, wait_s: float = 30.0):
         yield con
     finally:
         con.close()
+
+
+_scratch_lock = threading.Lock()
+_scratch: tuple[int, duckdb.DuckDBPyConnection] | None = None
+
+
+def scratch() -> duckdb.DuckDBPyConnection:
+    """A new connection to this process's in-memory DuckDB, for work on frames (the checks of
+    orchestration/quality): its registered frames and temporary tables are its own and go
+    when it is closed. Opening one costs microseconds; a new in-memory database
+    (``duckdb.connect()``) costs ~15 ms, which was a tenth of the gate at 1,000 reports."""
+    global _scratch
+    with _scratch_lock:
+        # a forked child must not share its parent's database
+        if _scratch is None or _scratch[0] != os.getpid():
+            _scratch = (os.getpid(), duckdb.connect())
+        return _scratch[1].cursor()
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str):

@@ -320,8 +320,24 @@ def test_reports_with_the_same_failing_numbers_each_get_their_finding(clean_valu
 def test_only_row_wise_suites_are_judged_per_distinct_case(tmp_path, monkeypatch, expectation, error):
     from orchestration.quality import gate
 
-    assert gate.row_wise_columns("report_invariants") == ("expected", "actual", "rule_id")
+    assert gate.row_wise_columns("report_invariants")[:4] == ("R1_expected", "R1_actual", "R2_expected", "R2_actual")
     monkeypatch.setattr(gate, "EXPECTATIONS_DIR", tmp_path)
     (tmp_path / "s.json").write_text(json.dumps({"name": "s", "expectations": [expectation]}), encoding="utf-8")
     with pytest.raises(ValueError, match=error):
         gate.row_wise_columns("s")
+
+
+def test_each_rule_reads_its_own_columns():
+    """The suite reads <rule>_expected and <rule>_actual: a check fills its own rule's pair only,
+    so a failing R1 case is not an R3 failure, and a column of another shape is refused."""
+    import duckdb
+
+    from orchestration.quality.findings import rule_columns
+
+    con = duckdb.connect()
+    con.register("checks", pd.DataFrame({"rule_id": ["R1", "R3"], "expected": [5.0, 0.0], "actual": [4.0, 0.0]}))
+    wide = con.sql(f"select {rule_columns(('R1_expected', 'R1_actual', 'R3_actual'))} from checks").fetchall()
+    assert wide == [(5.0, 4.0, None), (None, None, 0.0)]
+    for column in ("expected", "R1_total", "r1_actual", "R1; drop table x_actual"):
+        with pytest.raises(ValueError, match="<rule>_expected or <rule>_actual"):
+            rule_columns((column,))

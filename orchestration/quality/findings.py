@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import duckdb
+import re
+
 import pandas as pd
 import pyarrow as pa
 
 from ..reports import form
 from ..reports.model import Finding
-from ..warehouse import FINDING_COLUMNS, frame
+from ..warehouse import FINDING_COLUMNS, frame, scratch
 from .gate import SuiteResult, row_wise_columns, run_suite
 from .invariants import Inputs, checks_query
 
@@ -53,6 +54,24 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
     return f"{rule} {row_label} {col_label}: {_num(actual)} ≠ {_num(expected)}"
 
 
+# What a check's verdict depends on: the columns the suite reads are made of these.
+CASE_KEYS = "rule_id, expected, actual"
+
+
+def rule_columns(columns: tuple[str, ...]) -> str:
+    """The select list, over checks, of the suite's ``columns``: each is ``<rule>_expected`` or
+    ``<rule>_actual``, a check's number where the check is of that rule and missing elsewhere.
+    A rule reads its own columns rather than filtering by rule_id: a GX row condition costs a
+    pandas query per metric, which was half of GX's time (bench/RESULTS.md (4d))."""
+    selects = []
+    for column in columns:
+        rule, _, number = column.rpartition("_")
+        if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", rule) or number not in ("expected", "actual"):
+            raise ValueError(f"suite {SUITE}: column {column!r} is not <rule>_expected or <rule>_actual")
+        selects.append(f"case when rule_id = '{rule}' then {number} end as {column}")
+    return ", ".join(selects)
+
+
 def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None = None,
           rare_failures: bool = False) -> tuple[pd.DataFrame, SuiteResult]:
     """Evaluate every invariant over ``values`` (the sanity rules when ``reports`` is given,
@@ -64,17 +83,12 @@ def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None =
         # arithmetic (strings: ~2/3 of the query's time) come afterwards for the checks GX fails.
         con.execute(f"create temp table checks as select report_id, rule_id, check_id, expected, actual "
                     f"from ({sql})")
-        # A check's verdict depends only on the columns the suite reads (row_wise_columns), and
-        # most checks are alike (0 = 0): GX judges each distinct case once (at 1,000 reports
-        # ~1,200 cases for 244,000 checks; bench/RESULTS.md (4b)).
-        columns = row_wise_columns(SUITE)
-        keys = ", ".join(columns)
-        con.execute(f"create temp table cases as select (row_number() over (order by {keys}) - 1)::bigint "
-                    f"as case_row, * from (select {keys}, count(*) as checks from checks group by all)")
-        cases = frame(con, f"select case_row, {keys} from cases order by case_row")
-        # GX filters the frame by rule once per metric: on a categorical column that is an
-        # integer comparison instead of a string one
-        cases["rule_id"] = cases["rule_id"].astype("category")
+        # A check's verdict depends only on its rule and numbers (the suite reads nothing else,
+        # row_wise_columns), and most checks are alike (0 = 0): GX judges each distinct case
+        # once (at 1,000 reports ~1,200 cases for 244,000 checks; bench/RESULTS.md (4b)).
+        con.execute(f"create temp table cases as select (row_number() over (order by {CASE_KEYS}) - 1)::bigint "
+                    f"as case_row, * from (select {CASE_KEYS}, count(*) as checks from checks group by all)")
+        cases = frame(con, f"select case_row, {rule_columns(row_wise_columns(SUITE))} from cases order by case_row")
         result = run_suite(SUITE, cases, rare_failures)
         failed = [outcome.unexpected.assign(severity=outcome.meta["severity"])[["case_row", "severity"]]
                   for outcome in result.outcomes if not outcome.success and not outcome.unexpected.empty]
@@ -83,7 +97,7 @@ def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None =
         _count_checks(con, result)
         if not failed:
             return pd.DataFrame(columns=FINDING_COLUMNS), result
-        matches = " and ".join(f"c.{k} is not distinct from k.{k}" for k in columns)
+        matches = " and ".join(f"c.{k} is not distinct from k.{k}" for k in CASE_KEYS.split(", "))
         failed_checks = con.execute(f"select distinct c.report_id, c.check_id, c.expected, c.actual, f.severity "
                                     f"from checks c join cases k on {matches} "
                                     f"join failed f using (case_row)").df()
@@ -105,7 +119,7 @@ def _details(failed_checks: pd.DataFrame, values: Inputs, reports: Inputs | None
              quotes: Inputs | None) -> pd.DataFrame:
     """The findings of ``failed_checks`` (report_id, check_id, expected, actual, severity): the
     checks query again, over the reports with a failed check only, joined to them."""
-    with duckdb.connect() as picker:
+    with scratch() as picker:
         picker.register("failing", failed_checks[["report_id"]].drop_duplicates())
 
         def of_failing(inputs: Inputs | None) -> pa.Table | None:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..reports import form
+from ..warehouse import scratch
 
 OUTCOME_ROWS = tuple(s.row for s in form.rows("B"))[2:23]  # granted ... other_other
 # The 2019-2020 form prints 三（六）其他处理 as one row (read as other_other): its two
@@ -207,11 +208,12 @@ Inputs = pd.DataFrame | pa.Table
 
 def checks_query(values: Inputs, reports: Inputs | None = None,
                  quotes: Inputs | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
-    """An in-memory DuckDB connection holding the inputs, and the checks query over them:
-    R1-R5, the sanity rules S1-S4 when ``reports`` (report_id, agency, year) is given, R8
-    when ``quotes`` (raw.narrative_quotes) is, in no particular order (sorting every check
-    doubled the cost of the gate's first step). The caller closes the connection."""
-    con = duckdb.connect()
+    """A connection to the process's in-memory DuckDB (``warehouse.scratch``) holding the
+    inputs, and the checks query over them: R1-R5, the sanity rules S1-S4 when ``reports``
+    (report_id, agency, year) is given, R8 when ``quotes`` (raw.narrative_quotes) is, in no
+    particular order (sorting every check doubled the cost of the gate's first step). The
+    caller closes the connection."""
+    con = scratch()
     con.register("terms", terms())
     con.register("value_types", value_type_frame())
     con.register("values", values)
