@@ -50,5 +50,5 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         "path": dg.MetadataValue.path(str(snapshot.path)),
         "rows": dg.MetadataValue.json(manifest["rows"]),  # per mart
         "feedback_documents": sum(1 for k in manifest.get("feedback", {})
-                                  if k.endswith(".md") and k != "feedback/index.md"),
+                                  if k.endswith(".md") and not k.startswith("feedback/index")),
     })

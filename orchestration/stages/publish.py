@@ -111,7 +111,8 @@ README = """\
                  views of warehouse.duckdb. Files of years that did not change are shared
                  (hard links) with the previous snapshot: never edit a file in place
 feedback/        审核意见: one document per held, unreadable or warned report (.md, .html),
-                 index.md / index.html list them
+                 index.md / index.html list the report years, index-<year>.md / .html
+                 the documents of a year
 warehouse.duckdb views over the Parquet files, by relative name: open it from this folder
                  (cd here; duckdb -readonly warehouse.duckdb), or from anywhere with
                  SET file_search_path = '<this folder>' (Python: config={"file_search_path": ...})
@@ -455,7 +456,7 @@ def _publish_years(con: duckdb.DuckDBPyConnection, mart: str, tmp: Path, current
 class _Documents:
     """Puts the feedback documents in place (feedback.Documents): a pair of documents whose
     key the previous snapshot recorded for the same names is hard-linked from there (copied
-    where a link is impossible) without being rendered; the index, which has no key, is
+    where a link is impossible) without being rendered; the overview index, which has no key, is
     linked when its bytes are the previous ones. Most documents are unchanged from one
     publication to the next (they follow reports, not years), and a written file costs a
     flush to disk at the end, a linked one does not (_fsync_tree)."""

@@ -51,8 +51,14 @@ def test_only_reports_needing_action_get_a_document(pipeline, documents):
     for clean_or_replaced in ("A1", "A2", "B1", "B2", "C1"):
         assert not any(ids[clean_or_replaced][:8] in n for n in names), clean_or_replaced
     assert any(n.startswith("unreadable-") and n.endswith(".md") for n in names)
+    # the index: an overview of the years, and a page per year listing its documents
     index = (folder / "index.md").read_text(encoding="utf-8")
-    assert "暂缓发布" in index and "无法读取" in index
+    assert "[index-2021.md](index-2021.md)" in index and "[index-unknown.md](index-unknown.md)" in index
+    year_page = (folder / "index-2021.md").read_text(encoding="utf-8")
+    c2 = pipeline["ids"]["C2"]
+    assert f"| 2021 | 2 | 暂缓发布 | 2 | 1 | [2021-丙县人民政府-{c2[:8]}.md]" in year_page
+    unknown = (folder / "index-unknown.html").read_text(encoding="utf-8")
+    assert "无法读取" in unknown and 'href="unreadable-' in unknown
     unreadable = next(p for p in written if p.name.startswith("unreadable-") and p.suffix == ".md")
     assert "scan.pdf" in unreadable.read_text(encoding="utf-8")
 

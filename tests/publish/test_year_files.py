@@ -299,7 +299,7 @@ def test_only_changed_feedback_documents_are_rendered(con, tmp_path, monkeypatch
     monkeypatch.setattr(feedback, "render_html", lambda fb: (rendered.append(fb.report_id), real_html(fb))[1])
     published = tmp_path / "published"
     first = run(con, published)
-    documents = {n for n in first.manifest["feedback"] if not n.startswith("feedback/index.")}
+    documents = {n for n in first.manifest["feedback"] if not n.startswith("feedback/index")}
     keys = {first.manifest["feedback"][n]["key"] for n in documents}
     assert len(rendered) == len(documents) >= 2 and len(keys) == len(documents) // 2
     assert all("key" not in first.manifest["feedback"][f"feedback/index.{s}"] for s in ("md", "html"))
@@ -322,6 +322,55 @@ def test_only_changed_feedback_documents_are_rendered(con, tmp_path, monkeypatch
     for name in documents:
         entry, before = third.manifest["feedback"][name], second.manifest["feedback"][name]
         assert entry["key"] != before["key"] and entry["sha256"] == before["sha256"], name
+    assert_complete(third.path)
+
+
+def test_a_year_page_of_the_index_is_rendered_only_when_its_lines_change(con, tmp_path, monkeypatch):
+    """The index has a page per report year, keyed by the lines it shows: a change that does
+    not show on the index renders no page; one that does renders its year's page only, and
+    the other pages are linked from the previous snapshot."""
+    from orchestration.stages import feedback
+
+    rendered: list[str] = []
+    real = feedback.YEAR_INDEX_MD
+
+    class Spy:
+        def render(self, **kwargs):
+            rendered.append(kwargs["title"])
+            return real.render(**kwargs)
+
+    monkeypatch.setattr(feedback, "YEAR_INDEX_MD", Spy())
+    published = tmp_path / "published"
+    first = run(con, published)
+    pages = sorted(n for n in first.manifest["feedback"] if n.startswith("feedback/index-"))
+    assert {"feedback/index-2021.md", "feedback/index-unknown.html"} <= set(pages)
+    assert len(rendered) == len(pages) // 2 and all("key" in first.manifest["feedback"][n] for n in pages)
+    overview = (first.path / "feedback" / "index.md").read_text(encoding="utf-8")
+    assert all(f"({n.split('/')[1]})" in overview for n in pages if n.endswith(".md"))
+    target, year = con.execute("select f.report_id, s.year from main_marts.fct_findings f "
+                               "join main_marts.rpt_report_status s using (report_id) "
+                               "where f.report_status = 'held' and f.severity = 'error' "
+                               "order by f.report_id, f.finding_number limit 1").fetchall()[0]
+    page = f"feedback/index-{year}.md"
+    line = next(x for x in (first.path / page).read_text(encoding="utf-8").splitlines() if target[:8] in x)
+
+    rendered.clear()
+    con.execute("update main_marts.fct_findings set message = 'not on the index' where report_id = ?", [target])
+    second = run(con, published)
+    assert rendered == []
+    assert all((second.path / n).stat().st_ino == (first.path / n).stat().st_ino for n in pages)
+
+    con.execute("update main_marts.fct_findings set severity = 'warning' where report_id = ? and finding_number = "
+                "(select min(finding_number) from main_marts.fct_findings where report_id = ? and severity = 'error')",
+                [target, target])
+    third = run(con, published)
+    assert rendered == [f"{year} 年度"]
+    for name in pages:
+        same = (third.path / name).stat().st_ino == (second.path / name).stat().st_ino
+        assert same == (name not in (page, page.replace(".md", ".html"))), name
+    changed = next(x for x in (third.path / page).read_text(encoding="utf-8").splitlines() if target[:8] in x)
+    errors, warnings = (int(c) for c in line.split(" | ")[4:6])
+    assert [int(c) for c in changed.split(" | ")[4:6]] == [errors - 1, warnings + 1]
     assert_complete(third.path)
 
 
