@@ -6,8 +6,8 @@
 Generates N txt reports (or hard-links the reports of an existing `xxgk generate` output,
 `--corpus`), parses them (the parse stage), then times on the same values frame:
 (a) the pipeline's gate `judge()`: the checks query into a DuckDB temp table, its distinct
-cases (rule, expected, actual: what the suite reads) for GX to judge, the GX suite, then the
-failing checks' cells and arithmetic; once over all N reports, and in calls of `--batch`
+cases (rule, expected, actual: the suite reads each rule's pair of numbers) for GX to judge,
+then the failing checks' cells and arithmetic; once over all N reports, and in calls of `--batch`
 reports as the validate stage makes them (default: its batch size); (b) GX alone (`run_suite`
 on those cases, and for reference on the lean frame of every check, what the gate handed GX
 until 3 Dec); (c) the same verdicts as one DuckDB query: the checks query with `where expected
@@ -93,7 +93,7 @@ def main() -> None:
             con.close()
             return frame
 
-        def distinct_cases():  # what the gate hands GX: each distinct case of what the suite reads
+        def distinct_cases():  # each distinct case of what the suite's columns are made of
             return evaluate(f"distinct {CASE_KEYS}")
 
         def as_read(checks):  # the columns the suite reads: <rule>_expected and <rule>_actual
