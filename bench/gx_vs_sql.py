@@ -5,12 +5,12 @@
 
 Generates N txt reports (or hard-links the reports of an existing `xxgk generate` output,
 `--corpus`), parses them (the parse stage), then times on the same values frame:
-(a) the pipeline's gate `judge()`: the checks query into a DuckDB temp table, its distinct
-cases (rule, expected, actual: the suite reads each rule's pair of numbers) for GX to judge,
-then the failing checks' cells and arithmetic; once over all N reports, and in calls of `--batch`
-reports as the validate stage makes them (default: its batch size); (b) GX alone (`run_suite`
-on those cases, and for reference on the lean frame of every check, what the gate handed GX
-until 3 Dec); (c) the same verdicts as one DuckDB query: the checks query with `where expected
+(a) the pipeline's gate `judge()`: the checks' numbers grouped into their distinct cases
+(rule, expected, actual: the suite reads each rule's pair of numbers) for GX to judge, then the
+cells and arithmetic of the checks of the failing cases; once over all N reports, and in calls of
+`--batch` reports as the validate stage makes them (default: its batch size); (b) GX alone
+(`run_suite` on those cases as the gate calls it, and for reference on the lean frame of every
+check, what the gate handed GX until 3 Dec); (c) the same verdicts as one DuckDB query: the checks query with `where expected
 is distinct from actual` (every failing check with its cell); (d) the same in the gate's two
 steps (every check's numbers, then the cells and arithmetic of the reports with a failing
 check). Medians; the ratios gate / the faster SQL. Every check with every column as one pandas
@@ -102,13 +102,13 @@ def main() -> None:
                 return con.sql(f"select {rule_columns(row_wise_columns('report_invariants'))} from checks").df()
 
         cases = distinct_cases()
-        run_suite("report_invariants", as_read(cases.head(500)))  # import GX, build the suite
+        run_suite("report_invariants", as_read(cases.head(500)), unexpected="values")  # import GX, build the suite
         if not args.no_reference:
             t_eval, checks = timed(evaluate, args.repeat)
             t_lean, lean_frame = timed(lambda: as_read(evaluate(CASE_KEYS)), args.repeat)
             t_gx_every, _ = timed(lambda: run_suite("report_invariants", lean_frame), args.repeat)
         cases = as_read(cases)
-        t_gx, _ = timed(lambda: run_suite("report_invariants", cases), args.repeat)
+        t_gx, _ = timed(lambda: run_suite("report_invariants", cases, unexpected="values"), args.repeat)
         t_judge, (findings, _) = timed(lambda: judge(values, reports, quotes), args.repeat)
         ids = sorted(reports["report_id"])
         batches = [[f[f["report_id"].isin(set(ids[i:i + args.batch]))] for f in (values, reports, quotes)]

@@ -341,3 +341,51 @@ def test_each_rule_reads_its_own_columns():
     for column in ("expected", "R1_total", "r1_actual", "R1; drop table x_actual"):
         with pytest.raises(ValueError, match="<rule>_expected or <rule>_actual"):
             rule_columns((column,))
+
+
+def test_gx_names_the_failing_cases_by_their_values():
+    """The gate asks GX for the failing values of each expectation's columns (result format
+    BASIC), not their row indices: on distinct cases they name the same rows."""
+    import numpy as np
+
+    from orchestration.quality.gate import row_wise_columns, run_suite
+
+    cases = pd.DataFrame({c: [np.nan] * 4 for c in row_wise_columns("report_invariants")})
+    cases["R1_expected"], cases["R1_actual"] = [0.0, 5.0, 7.0, np.nan], [0.0, 4.0, 7.5, np.nan]
+    cases["R2_expected"], cases["R2_actual"] = [np.nan, np.nan, np.nan, 3.0], [np.nan, np.nan, np.nan, 3.0]
+    by_value = run_suite("report_invariants", cases, unexpected="values")
+    by_row = run_suite("report_invariants", cases)
+    r1_value, r1_row = (next(o for o in r.outcomes if o.meta["rule_id"] == "R1") for r in (by_value, by_row))
+    assert r1_value.unexpected.values.tolist() == [[5.0, 4.0], [7.0, 7.5]]
+    assert r1_row.unexpected[["R1_expected", "R1_actual"]].values.tolist() == [[5.0, 4.0], [7.0, 7.5]]
+    assert [o.success for o in by_value.outcomes] == [o.success for o in by_row.outcomes]
+    assert not by_value.success and sum(not o.success for o in by_value.outcomes) == 1
+
+
+def test_an_expectation_gx_cannot_evaluate_fails_loudly():
+    """An expectation whose column is missing has 'failed' without a failing row: passing it
+    on would let every check of its rule through, so the suite raises instead."""
+    from orchestration.quality.gate import GXSuiteError, run_suite
+
+    frame = pd.DataFrame({"R1_expected": [1.0], "R1_actual": [1.0]})
+    for unexpected in ("rows", "values"):
+        with pytest.raises(GXSuiteError, match='R2_expected.*does not exist'):
+            run_suite("report_invariants", frame, unexpected=unexpected)
+    with pytest.raises(GXSuiteError, match="could not be evaluated"):
+        run_suite("report_invariants", frame, rare_failures=True)
+
+
+def test_details_read_more_reports_than_fail_without_a_false_finding(clean_values):
+    """Each case keeps its reports' hashes, so a collision can hand _details a report without a
+    failed check: its checks are matched by case, and it gets no finding."""
+    import duckdb
+
+    from orchestration.quality.findings import _details
+
+    frame = pd.concat([set_cell(clean_values, "B", "granted", "total", 5).assign(report_id="r-bad"),
+                       clean_values.assign(report_id="r-clean")], ignore_index=True)
+    findings, _ = judge(frame)
+    failed = findings[["rule_id", "expected", "actual", "severity"]].drop_duplicates()
+    every_report = duckdb.sql("select hash(report_id) as report_hash from frame group by all").to_arrow_table()
+    widened = _details(failed.reset_index(drop=True), every_report, frame, None, None)
+    assert widened.equals(findings) and set(findings.report_id) == {"r-bad"} and len(findings) == 2

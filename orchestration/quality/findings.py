@@ -56,6 +56,8 @@ def message(rule: str, table: str, row: str, column: str, expected: float, actua
 
 # What a check's verdict depends on: the columns the suite reads are made of these.
 CASE_KEYS = "rule_id, expected, actual"
+# a check (or case) k of the failed case f
+SAME_CASE = " and ".join(f"k.{key} is not distinct from f.{key}" for key in CASE_KEYS.split(", "))
 
 
 def rule_columns(columns: tuple[str, ...]) -> str:
@@ -63,13 +65,16 @@ def rule_columns(columns: tuple[str, ...]) -> str:
     ``<rule>_actual``, a check's number where the check is of that rule and missing elsewhere.
     A rule reads its own columns rather than filtering by rule_id: a GX row condition costs a
     pandas query per metric, which was half of GX's time (bench/RESULTS.md (4d))."""
-    selects = []
-    for column in columns:
-        rule, _, number = column.rpartition("_")
-        if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", rule) or number not in ("expected", "actual"):
-            raise ValueError(f"suite {SUITE}: column {column!r} is not <rule>_expected or <rule>_actual")
-        selects.append(f"case when rule_id = '{rule}' then {number} end as {column}")
-    return ", ".join(selects)
+    return ", ".join(f"case when rule_id = '{rule}' then {number} end as {column}"
+                     for column, (rule, number) in zip(columns, map(_rule_column, columns)))
+
+
+def _rule_column(column: str) -> tuple[str, str]:
+    """``<rule>_expected`` or ``<rule>_actual`` as (rule, "expected" | "actual")."""
+    rule, _, number = column.rpartition("_")
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", rule) or number not in ("expected", "actual"):
+        raise ValueError(f"suite {SUITE}: column {column!r} is not <rule>_expected or <rule>_actual")
+    return rule, number
 
 
 def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None = None,
@@ -79,66 +84,76 @@ def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None =
     FINDING_COLUMNS) with the GX result they came from. ``rare_failures``: see run_suite."""
     con, sql = checks_query(values, reports, quotes)
     try:
-        # Only the numbers of every check are computed here; the cell, line, raw text and
-        # arithmetic (strings: ~2/3 of the query's time) come afterwards for the checks GX fails.
-        con.execute(f"create temp table checks as select report_id, rule_id, check_id, expected, actual "
-                    f"from ({sql})")
         # A check's verdict depends only on its rule and numbers (the suite reads nothing else,
         # row_wise_columns), and most checks are alike (0 = 0): GX judges each distinct case
-        # once (at 1,000 reports ~1,200 cases for 244,000 checks; bench/RESULTS.md (4b)).
-        con.execute(f"create temp table cases as select (row_number() over (order by {CASE_KEYS}) - 1)::bigint "
-                    f"as case_row, * from (select {CASE_KEYS}, count(*) as checks from checks group by all)")
-        cases = frame(con, f"select case_row, {rule_columns(row_wise_columns(SUITE))} from cases order by case_row")
-        result = run_suite(SUITE, cases, rare_failures)
-        failed = [outcome.unexpected.assign(severity=outcome.meta["severity"])[["case_row", "severity"]]
-                  for outcome in result.outcomes if not outcome.success and not outcome.unexpected.empty]
-        con.register("failed", pd.concat(failed, ignore_index=True) if failed
-                     else pd.DataFrame({"case_row": pd.Series(dtype="int64"), "severity": pd.Series(dtype=str)}))
+        # once (at 1,000 reports ~1,200 cases for 244,000 checks; bench/RESULTS.md (4b)), and
+        # names the failing ones by their numbers. Only the numbers are computed here, in one
+        # pass: the cell, line, raw text and arithmetic (strings: ~2/3 of the query's time) come
+        # afterwards, for the reports with a failed case. Each case keeps the hashes of the
+        # reports that have it: a collision only adds a report to those _details reads, which
+        # finds its checks by case too.
+        con.execute(f"create temp table cases as select {CASE_KEYS}, count(*) as checks, "
+                    f"list(distinct hash(report_id)) as report_hashes "
+                    f"from (select report_id, {CASE_KEYS} from ({sql})) group by all")
+        cases = frame(con, f"select {rule_columns(row_wise_columns(SUITE))} from cases")
+        result = run_suite(SUITE, cases, rare_failures, unexpected="values")
+        failed = _failed_cases(result)
+        con.register("failed", failed)
         _count_checks(con, result)
-        if not failed:
+        if result.success:
             return pd.DataFrame(columns=FINDING_COLUMNS), result
-        matches = " and ".join(f"c.{k} is not distinct from k.{k}" for k in CASE_KEYS.split(", "))
-        failed_checks = con.execute(f"select distinct c.report_id, c.check_id, c.expected, c.actual, f.severity "
-                                    f"from checks c join cases k on {matches} "
-                                    f"join failed f using (case_row)").df()
+        hashes = con.sql(f"select distinct unnest(k.report_hashes) as report_hash "
+                         f"from cases k semi join failed f on {SAME_CASE}").to_arrow_table()
     finally:
         con.close()
-    return _details(failed_checks, values, reports, quotes), result
+    return _details(failed, hashes, values, reports, quotes), result
+
+
+def _failed_cases(result: SuiteResult) -> pd.DataFrame:
+    """The failing cases (rule_id, expected, actual, severity), from each failed expectation's
+    failing values: its two columns are one rule's expected and actual (rule_columns)."""
+    failed = []
+    for outcome in result.outcomes:
+        if not outcome.success:
+            named = {column: _rule_column(column) for column in outcome.unexpected.columns}
+            (rule,) = {rule for rule, _ in named.values()}
+            failed.append(outcome.unexpected.rename(columns={c: n for c, (_, n) in named.items()})
+                          .assign(rule_id=rule, severity=outcome.meta["severity"]))
+    columns = ["rule_id", "expected", "actual", "severity"]
+    return (pd.concat(failed, ignore_index=True)[columns] if failed else
+            pd.DataFrame({c: pd.Series(dtype="float64" if c in ("expected", "actual") else str) for c in columns}))
 
 
 def _count_checks(con, result: SuiteResult) -> None:
     """GX counted distinct cases; the result also gets, per rule, the checks evaluated and failed
     (``checks_by_rule``), which is what the run's result page shows."""
-    counts = con.execute("select k.rule_id::varchar, sum(k.checks)::bigint, "
-                         "coalesce(sum(k.checks) filter (where f.case_row is not null), 0)::bigint "
-                         "from cases k left join failed f using (case_row) group by all order by 1").fetchall()
+    counts = con.execute(f"select k.rule_id::varchar, sum(k.checks)::bigint, "
+                         f"coalesce(sum(k.checks) filter (where f.rule_id is not null), 0)::bigint "
+                         f"from cases k left join failed f on {SAME_CASE} group by all order by 1").fetchall()
     result.result_json["checks_by_rule"] = {rule: {"evaluated": n, "failed": bad} for rule, n, bad in counts}
 
 
-def _details(failed_checks: pd.DataFrame, values: Inputs, reports: Inputs | None,
+def _details(failed_cases: pd.DataFrame, report_hashes: pa.Table, values: Inputs, reports: Inputs | None,
              quotes: Inputs | None) -> pd.DataFrame:
-    """The findings of ``failed_checks`` (report_id, check_id, expected, actual, severity): the
-    checks query again, over the reports with a failed check only, joined to them."""
+    """The findings of ``failed_cases`` (rule_id, expected, actual, severity): the checks query
+    again, over the reports whose hash is in ``report_hashes`` only (every report with a
+    failed case, perhaps others), each check found by its case."""
     with scratch() as picker:
-        picker.register("failing", failed_checks[["report_id"]].drop_duplicates())
+        picker.register("failing", report_hashes)
 
         def of_failing(inputs: Inputs | None) -> pa.Table | None:
             if inputs is None:
                 return None
             picker.register("inputs", inputs)
-            return picker.sql("select * from inputs i where exists (select 1 from failing f "
-                              "where f.report_id is not distinct from i.report_id)").to_arrow_table()
+            return picker.sql("select * from inputs i where hash(i.report_id) in "
+                              "(select report_hash from failing)").to_arrow_table()
 
         failing_inputs = of_failing(values), of_failing(reports), of_failing(quotes)
     con, sql = checks_query(*failing_inputs)
     try:
-        con.register("failed_checks", failed_checks)
-        # expected and actual tell apart two checks of one report with one check_id (two
-        # narrative quotes of the same row)
-        bad = con.execute(f"select d.*, f.severity from ({sql}) d join failed_checks f "
-                          "on d.report_id is not distinct from f.report_id and d.check_id = f.check_id "
-                          "and d.expected is not distinct from f.expected and d.actual is not distinct from f.actual "
-                          "order by d.report_id, d.rule_id, d.check_id").df()
+        con.register("failed_cases", failed_cases)
+        bad = con.execute(f"select k.*, f.severity from ({sql}) k join failed_cases f on {SAME_CASE} "
+                          "order by k.report_id, k.rule_id, k.check_id").df()
     finally:
         con.close()
     bad["message"] = [

@@ -23,8 +23,9 @@ from ..quality.render import validation_html
 from ..warehouse import FINDING_COLUMNS
 
 # ~75 KiB per report while judged (its values and checks; GX sees only the distinct cases):
-# ~0.75 GiB a batch. GX costs ~0.3 s a call whatever the batch (bench/RESULTS.md (4b)), so
-# batches are large: at 10k reports, 1,000 a batch took 2.3x the time of 5,000.
+# ~0.75 GiB a batch. GX and the checks query cost a fixed time a call whatever the batch
+# (bench/RESULTS.md (4b), (4e)), so batches are large: at 10k reports, 1,000 a batch took 2.3x
+# the time of 5,000.
 BATCH_REPORTS = 10_000
 
 
