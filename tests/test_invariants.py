@@ -375,17 +375,17 @@ def test_an_expectation_gx_cannot_evaluate_fails_loudly():
         run_suite("report_invariants", frame, rare_failures=True)
 
 
-def test_details_read_more_reports_than_fail_without_a_false_finding(clean_values):
-    """Each case keeps its reports' hashes, so a collision can hand _details a report without a
-    failed check: its checks are matched by case, and it gets no finding."""
-    import duckdb
+def test_details_find_each_check_by_its_case_not_by_its_report(clean_values):
+    """The details step reruns the checks over the reports with a failed case and keeps the
+    checks of the failed cases: handed every report, it finds the same findings, and a report
+    without a failed case gets none."""
+    import pyarrow as pa
 
     from orchestration.quality.findings import _details
 
     frame = pd.concat([set_cell(clean_values, "B", "granted", "total", 5).assign(report_id="r-bad"),
                        clean_values.assign(report_id="r-clean")], ignore_index=True)
     findings, _ = judge(frame)
-    failed = findings[["rule_id", "expected", "actual", "severity"]].drop_duplicates()
-    every_report = duckdb.sql("select hash(report_id) as report_hash from frame group by all").to_arrow_table()
-    widened = _details(failed.reset_index(drop=True), every_report, frame, None, None)
+    failed = findings[["rule_id", "expected", "actual", "severity"]].drop_duplicates(ignore_index=True)
+    widened = _details(failed, pa.chunked_array([["r-bad", "r-clean"]]), frame, None, None)
     assert widened.equals(findings) and set(findings.report_id) == {"r-bad"} and len(findings) == 2

@@ -6,10 +6,11 @@ import re
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..reports import form
 from ..reports.model import Finding
-from ..warehouse import FINDING_COLUMNS, frame, scratch
+from ..warehouse import FINDING_COLUMNS, frame
 from .gate import SuiteResult, row_wise_columns, run_suite
 from .invariants import Inputs, checks_query
 
@@ -89,11 +90,9 @@ def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None =
         # once (at 1,000 reports ~1,200 cases for 244,000 checks; bench/RESULTS.md (4b)), and
         # names the failing ones by their numbers. Only the numbers are computed here, in one
         # pass: the cell, line, raw text and arithmetic (strings: ~2/3 of the query's time) come
-        # afterwards, for the reports with a failed case. Each case keeps the hashes of the
-        # reports that have it: a collision only adds a report to those _details reads, which
-        # finds its checks by case too.
+        # afterwards, for the reports with a failed case (each case keeps its reports' ids).
         con.execute(f"create temp table cases as select {CASE_KEYS}, count(*) as checks, "
-                    f"list(distinct hash(report_id)) as report_hashes "
+                    f"list(distinct report_id) as report_ids "
                     f"from (select report_id, {CASE_KEYS} from ({sql})) group by all")
         cases = frame(con, f"select {rule_columns(row_wise_columns(SUITE))} from cases")
         result = run_suite(SUITE, cases, rare_failures, unexpected="values")
@@ -102,11 +101,11 @@ def judge(values: Inputs, reports: Inputs | None = None, quotes: Inputs | None =
         _count_checks(con, result)
         if result.success:
             return pd.DataFrame(columns=FINDING_COLUMNS), result
-        hashes = con.sql(f"select distinct unnest(k.report_hashes) as report_hash "
-                         f"from cases k semi join failed f on {SAME_CASE}").to_arrow_table()
+        failing = con.sql(f"select distinct unnest(k.report_ids) as report_id "
+                          f"from cases k semi join failed f on {SAME_CASE}").to_arrow_table()["report_id"]
     finally:
         con.close()
-    return _details(failed, hashes, values, reports, quotes), result
+    return _details(failed, failing, values, reports, quotes), result
 
 
 def _failed_cases(result: SuiteResult) -> pd.DataFrame:
@@ -133,23 +132,11 @@ def _count_checks(con, result: SuiteResult) -> None:
     result.result_json["checks_by_rule"] = {rule: {"evaluated": n, "failed": bad} for rule, n, bad in counts}
 
 
-def _details(failed_cases: pd.DataFrame, report_hashes: pa.Table, values: Inputs, reports: Inputs | None,
+def _details(failed_cases: pd.DataFrame, failing: pa.ChunkedArray, values: Inputs, reports: Inputs | None,
              quotes: Inputs | None) -> pd.DataFrame:
     """The findings of ``failed_cases`` (rule_id, expected, actual, severity): the checks query
-    again, over the reports whose hash is in ``report_hashes`` only (every report with a
-    failed case, perhaps others), each check found by its case."""
-    with scratch() as picker:
-        picker.register("failing", report_hashes)
-
-        def of_failing(inputs: Inputs | None) -> pa.Table | None:
-            if inputs is None:
-                return None
-            picker.register("inputs", inputs)
-            return picker.sql("select * from inputs i where hash(i.report_id) in "
-                              "(select report_hash from failing)").to_arrow_table()
-
-        failing_inputs = of_failing(values), of_failing(reports), of_failing(quotes)
-    con, sql = checks_query(*failing_inputs)
+    again, over the ``failing`` reports only, each check found by its case."""
+    con, sql = checks_query(*(_of_reports(inputs, failing) for inputs in (values, reports, quotes)))
     try:
         con.register("failed_cases", failed_cases)
         bad = con.execute(f"select k.*, f.severity from ({sql}) k join failed_cases f on {SAME_CASE} "
@@ -161,6 +148,14 @@ def _details(failed_cases: pd.DataFrame, report_hashes: pa.Table, values: Inputs
         for r in bad.itertuples()
     ]
     return bad[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def _of_reports(inputs: Inputs | None, report_ids: pa.ChunkedArray) -> Inputs | None:
+    if inputs is None:
+        return None
+    if isinstance(inputs, pa.Table):
+        return inputs.filter(pc.is_in(inputs["report_id"], value_set=report_ids.combine_chunks()))
+    return inputs[inputs["report_id"].isin(report_ids.to_pylist())]
 
 
 def as_findings(frame: pd.DataFrame) -> list[Finding]:
