@@ -194,6 +194,10 @@ def test_suite_and_seed_describe_the_same_rules():
         row = seed[meta["rule_id"]]
         assert (meta["severity"], meta["description_zh"], meta["description_en"]) == (
             row["severity"], row["description_zh"], row["description_en"]), meta["rule_id"]
+    for exp in load_suite_json("report_invariants")["expectations"]:  # the gate's pairs of columns
+        rule = exp["meta"]["rule_id"]
+        assert (exp["type"], exp["kwargs"]) == (
+            "expect_column_pair_values_to_be_equal", {"column_A": f"{rule}_expected", "column_B": f"{rule}_actual"})
 
 
 def test_validation_in_batches_matches_one_batch(data_dir):

@@ -115,7 +115,11 @@ def _failed_cases(result: SuiteResult) -> pd.DataFrame:
     for outcome in result.outcomes:
         if not outcome.success:
             named = {column: _rule_column(column) for column in outcome.unexpected.columns}
-            (rule,) = {rule for rule, _ in named.values()}
+            rules = {rule for rule, _ in named.values()}
+            if len(rules) != 1 or sorted(n for _, n in named.values()) != ["actual", "expected"]:
+                raise ValueError(f"suite {SUITE}: an expectation must compare one rule's expected and "
+                                 f"actual, not {list(named)}")
+            (rule,) = rules
             failed.append(outcome.unexpected.rename(columns={c: n for c, (_, n) in named.items()})
                           .assign(rule_id=rule, severity=outcome.meta["severity"]))
     columns = ["rule_id", "expected", "actual", "severity"]

@@ -22,10 +22,11 @@ from ..quality.findings import judge
 from ..quality.render import validation_html
 from ..warehouse import FINDING_COLUMNS
 
-# ~75 KiB per report while judged (its values and checks; GX sees only the distinct cases):
-# ~0.75 GiB a batch. GX and the checks query cost a fixed time a call whatever the batch
-# (bench/RESULTS.md (4b), (4e)), so batches are large: at 10k reports, 1,000 a batch took 2.3x
-# the time of 5,000.
+# At most ~75 KiB per report while judged (its values, and its checks aggregated into cases;
+# GX sees only the distinct cases): at 100k reports the process grew from 756 to 1,244 MiB over
+# the stage (bench/RESULTS.md (5o)). GX and the checks query cost a fixed time a call whatever
+# the batch ((4b), (4e)), so batches are large: at 10k reports, 1,000 a batch took 2.3x the
+# time of 5,000.
 BATCH_REPORTS = 10_000
 
 
