@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -112,7 +112,7 @@ def _validate(name: str, frame: pd.DataFrame, result_format: dict[str, Any]):
 
 
 def run_suite(name: str, frame: pd.DataFrame, rare_failures: bool = False,
-              unexpected: str = "rows") -> SuiteResult:
+              unexpected: Literal["rows", "values"] = "rows") -> SuiteResult:
     """Validate ``frame`` against suite ``name``. Each outcome's ``unexpected`` is, with
     ``unexpected="rows"``, the failing rows whole (found by index); with ``"values"``, the
     distinct failing values of the expectation's columns (a frame of those columns), which GX
