@@ -10,10 +10,10 @@ Generates N txt reports (or hard-links the reports of an existing `xxgk generate
 cells and arithmetic of the checks of the failing cases; once over all N reports, and in calls of
 `--batch` reports as the validate stage makes them (default: its batch size); (b) GX alone
 (`run_suite` on those cases as the gate calls it, and for reference on the lean frame of every
-check, what the gate handed GX until 3 Dec); (c) the same verdicts as one DuckDB query: the checks query with `where expected
-is distinct from actual` (every failing check with its cell); (d) the same in the gate's two
-steps (every check's numbers, then the cells and arithmetic of the reports with a failing
-check). Medians; the ratios gate / the faster SQL. Every check with every column as one pandas
+check, what the gate handed GX until 3 Dec); (c) the same verdicts as one DuckDB query: the
+checks query with `where expected is distinct from actual` (every failing check with its cell);
+(d) the same in the gate's two steps (every check's numbers, then the cells and arithmetic of
+the reports with a failing check). Medians; the ratios gate / the faster SQL and gate / (c). Every check with every column as one pandas
 frame (what the gate materialised before 28 Nov) is timed for reference; `--no-reference` skips
 that and GX on the lean frame of every check (at 100k reports: 24 M rows as pandas frames).
 

@@ -122,7 +122,7 @@ def _failed_cases(result: SuiteResult) -> pd.DataFrame:
             (rule,) = rules
             failed.append(outcome.unexpected.rename(columns={c: n for c, (_, n) in named.items()})
                           .assign(rule_id=rule, severity=outcome.meta["severity"]))
-    columns = ["rule_id", "expected", "actual", "severity"]
+    columns = [*CASE_KEYS.split(", "), "severity"]
     return (pd.concat(failed, ignore_index=True)[columns] if failed else
             pd.DataFrame({c: pd.Series(dtype="float64" if c in ("expected", "actual") else str) for c in columns}))
 
