@@ -27,7 +27,9 @@ def con():
     con.execute(DDL)
     con.execute("create schema main_intermediate")
     con.execute("create view main_intermediate.int_report_status as "
-                "select report_id, year, parsed_at as received_at, parsed_at from raw.reports")
+                "select report_id, year, parsed_at as received_at, "
+                "greatest(parsed_at, (select max(received_at) from raw.receipts where sha256 = report_id)) "
+                "as last_received_at, parsed_at from raw.reports")
     con.execute("create view main_intermediate.int_report_versions as "
                 "select report_id, agency as agency_key, year, agency || '|' || year as version_group "
                 "from raw.reports")
@@ -75,6 +77,17 @@ def test_a_monthly_run_rebuilds_the_changed_agency_year_and_tests_the_next_year(
     assert scope.tested == [2024, 2025]
     assert scope.settled == [2019, 2020, 2021, 2022, 2023, 2026]
     assert scope.dbt_env("run-2") == {"XXGK_SCOPE_RUN": "run-2"}
+
+
+def test_a_file_received_again_rebuilds_its_agency_year(con):
+    """Only its receipts changed (rpt_report_status counts them); nothing was parsed."""
+    all_passed(con)
+    tested_as_of = con.execute("select max(tested_as_of) from quality.checked_years").fetchall()[0][0]
+    con.execute("insert into raw.receipts values ('r2', 'b2021', 'copy.txt', ?)",
+                [tested_as_of + timedelta(seconds=1)])
+    scope = cy.plan(con, [2024], YEARS, FP)
+    assert scope.reports == (("b2021", True), ("b2022", False))  # and its next year, for R6/R7
+    assert scope.tested == [2021, 2022]
 
 
 def test_a_run_for_a_year_where_nothing_changed_rebuilds_nothing(con):

@@ -7,7 +7,9 @@ On one warehouse, with warehouse_job in process:
 2. the monthly run for 2023-2025: new first submissions, the corrected resubmissions of those
    years (their first versions held, so the correction becomes current), and a second copy of
    an accepted 2024 report (a new file with the same numbers: it supersedes the first, whose
-   rows must leave the facts) - its scope must be a small share of the reports;
+   rows must leave the facts), and an exact copy of a 2019 report under another name (a
+   second receipt of the same file, counted in rpt_report_status) - its scope must be a small
+   share of the reports;
 3. a full run (no partition): every report rebuilt and tested.
 The incremental models after 2 and after 3 are equal, row for row.
 """
@@ -27,7 +29,8 @@ from orchestration.generate import Options, generate
 from orchestration.generate.verify import load_files
 
 MARTS = ("main_marts.fct_applications", "main_marts.fct_active_disclosure", "main_marts.fct_review_litigation",
-         "main_marts.fct_findings", "main_marts.dim_report", "main_intermediate.int_cross_year_checks")
+         "main_marts.fct_findings", "main_marts.dim_report", "main_marts.rpt_report_status",
+         "main_intermediate.int_cross_year_checks")
 LATE = {2023, 2024, 2025}
 
 
@@ -77,6 +80,11 @@ def runs(tmp_path_factory):
         out["resent"] = accepted
         text = (corpus / "reports" / accepted).read_bytes()
         (settings.inbox / f"resent_{accepted}").write_bytes(text + b"\n")
+        # a file of run 1, received again: only its receipts change
+        again = query(settings, "select source_name from main_marts.dim_report "
+                                "where year = 2019 order by report_id limit 1")[0][0]
+        out["again"] = again
+        shutil.copy(corpus / "reports" / again, settings.inbox / f"again_{again}")
         for name in sorted(later):
             shutil.copy(corpus / "reports" / name, settings.inbox / name)
         out["monthly"] = run(tags={RANGE_START_TAG: "2023", RANGE_END_TAG: "2025"})
@@ -110,3 +118,11 @@ def test_a_superseded_report_left_the_facts(runs):
     assert first[1] == "superseded" and second[1] == "accepted"
     facts = {row[0] for row in runs["after_monthly"]["fct_applications"]}
     assert first[0] not in facts and second[0] in facts
+
+
+def test_a_file_received_again_counts_its_receipts(runs):
+    """The second receipt of a run-1 file changes only its row in rpt_report_status; the
+    monthly run counts it there as a full rebuild does."""
+    [(count,)] = query(runs["settings"], f"""
+        select receipt_count from main_marts.rpt_report_status where source_name = '{runs["again"]}'""")
+    assert count == 2

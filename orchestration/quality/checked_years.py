@@ -27,7 +27,8 @@ incremental marts, the scoped dbt tests and the GX mart checks read those report
 the years of its scope; the others are *settled*. Their rows were tested when they last
 changed and have not changed since.
 
-Changes are found by their times (parsed, validated, received), so they must come through
+Changes are found by their times (parsed, validated, last received: a file received again
+is a change of its receipts in rpt_report_status), so they must come through
 the pipeline: a row edited in the warehouse by hand is not seen until its year is tested
 whole (a full run). A report parsed again into another agency-year rebuilds its new one; its
 former agency-year is rebuilt only if one of its reports changed too (a parser upgrade that
@@ -115,7 +116,7 @@ with last_tested as (
 files as (
     select s.report_id, s.year, v.agency_key,
            coalesce(v.version_group, 'report|' || s.report_id) as version_group,
-           greatest(s.received_at, coalesce(s.parsed_at, s.received_at),
+           greatest(s.last_received_at, coalesce(s.parsed_at, s.received_at),
                     coalesce(q.validated_at, s.received_at)) as changed_at
     from {_STATUS} s
     left join {_VERSIONS} v using (report_id)

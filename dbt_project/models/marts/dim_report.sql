@@ -1,12 +1,24 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_run_scope(rebuilt_only=true) }}"
+) }}
+
 -- One row per received report, every version: which one is current (published in the fact
 -- marts), which were superseded by a correction, which are held, which files could not be
 -- read as a report at all, and why.
+-- Incremental by report, as the fact marts: a monthly run (XXGK_SCOPE_RUN) derives again the
+-- rows of the agency-years it rebuilds, every version of each (a correction changes which one
+-- is current), and every unreadable file; the other rows cannot have changed
+-- (orchestration/quality/checked_years.py). Without it, every report (macros/run_scope.sql).
 with parsed_versions as (
     select
         report_id, agency, agency_key, year, version, status, is_current, superseded_by,
         status_reason, form_version, report_date, source_name, received_at, error_count,
         warning_count
     from {{ ref('int_report_versions') }}
+    where {{ in_run_scope('report_id', rebuilt_only=true) }}
 ),
 
 -- an unreadable file names no agency or year: it has no version and is never current
@@ -29,6 +41,7 @@ unreadable_files as (
         warning_count
     from {{ ref('int_report_status') }}
     where status = 'unreadable'
+      and {{ in_run_scope('report_id', rebuilt_only=true) }}
 ),
 
 versions as (

@@ -1,9 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_run_scope(rebuilt_only=true) }}"
+) }}
+
 -- Every file ever received, with its status and why: the published list of which
 -- reports are in the marts, which are missing (held, unreadable, pending), which were
 -- superseded by a correction, and the reason. Parsed files take their final status from
 -- int_report_versions; unreadable ones keep theirs from int_report_status.
+-- Incremental by report, as dim_report: a monthly run (XXGK_SCOPE_RUN) derives again the files
+-- of the agency-years it rebuilds (a file received again is such a change: its receipts) and
+-- every unreadable file (macros/run_scope.sql).
 with files as (
     select * from {{ ref('int_report_status') }}
+    where {{ in_run_scope('report_id', rebuilt_only=true) }}
 ),
 
 versions as (
