@@ -62,10 +62,10 @@
 {#-
   Which rows a test reads. Models whose rows each belong to one report name that column in
   `meta: {run_scope_column: report_id}` (the facts, fct_findings, dim_report,
-  rpt_report_status, int_values_labelled, stg_raw__values). In a scoped run a generic test on such a model
-  reads `(select * from <model> where <its where config, if any> and (report_id is null or
-  report_id in <the run's scope>)) dbt_subquery`: the rows of the reports that changed; rows
-  of no report are always read. Every other row was tested when it last changed and passed
+  rpt_report_status, int_values_labelled, stg_raw__values). In a scoped run a generic test on
+  such a model reads `(select * from <model> where <its where config, if any> and
+  (report_id is null or report_id in <the run's scope>)) dbt_subquery`: the rows of the
+  reports that changed; rows of no report are always read. Every other row was tested when it last changed and passed
   (checked_years.py keeps that record). This is dbt's documented hook for custom test
   filters (overriding `get_where_subquery`); a `where` config alone cannot read the tested
   model's meta.

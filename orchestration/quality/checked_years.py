@@ -14,8 +14,8 @@ arrived:
 - every report of a year that is not clean (failed, ``pending`` after a killed run, never
   tested, checks changed) is rebuilt and tested whole;
 - in a clean year, only the *changed agency-years*: every version of an agency-year in
-  which a report was parsed, validated or received again after the year was last tested (a correction
-  changes which version is current, so all of them);
+  which a report was parsed, validated or received again after the year was last tested
+  (a correction changes which version is current, so all of them);
 - files of no report year (unreadable, year not printed or out of range) are always in;
 - each of these agencies' reports of the next year are tested too (R6/R7 compare a report
   with the agency's report of the year before), not rebuilt.
