@@ -93,10 +93,9 @@ def dbt(command: tuple[str, ...], warehouse: Path, work: Path, scope_env: dict[s
         raise RuntimeError(f"dbt {' '.join(command)} failed:\n" + result.stdout[-4000:] + result.stderr[-2000:])
 
 
-def dbt_build(warehouse: Path, work: Path, scope_env: dict[str, str]) -> None:
-    from orchestration.quality import checked_years
-
-    dbt(checked_years.DBT_BUILD, warehouse, work, scope_env)
+def dbt_build(warehouse: Path, work: Path, command: tuple[str, ...], scope_env: dict[str, str]) -> None:
+    """The run's dbt command (checked_years.Scope.dbt_command) in its scope's environment."""
+    dbt(command, warehouse, work, scope_env)
     if os.environ.get("XXGK_BENCH_DBT_NODES"):  # the slowest nodes of this dbt call
         results = json.loads((work / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))
         nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
@@ -149,7 +148,7 @@ def run_pipeline(settings: Settings, work: Path, timer: Timer, run_id: str = "be
             checked_years.start(con, run_id, scope, current)
         out["tested"] = "all" if scope.full else scope.tested
         out["scope_reports"] = "all" if scope.full else len(scope.reports)
-        dbt_build(settings.warehouse, work, scope.dbt_env(run_id))
+        dbt_build(settings.warehouse, work, scope.dbt_command, scope.dbt_env(run_id))
         with connect(settings.warehouse) as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
     with connect(settings.warehouse) as con, timer.stage("mart checks"):

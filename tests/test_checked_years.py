@@ -60,6 +60,7 @@ def arrive(con, report_id: str, agency: str, year: int | None) -> None:
 def test_a_full_run_tests_every_year(con):
     scope = cy.plan(con, None, YEARS, FP)
     assert scope.full and scope.tested == YEARS and scope.settled == [] and scope.dbt_env("r") == {}
+    assert scope.dbt_command == (*cy.DBT_BUILD, "--full-refresh")  # tables whose columns changed made anew
 
 
 def test_a_first_run_for_one_year_tests_every_year(con):
@@ -77,6 +78,7 @@ def test_a_monthly_run_rebuilds_the_changed_agency_year_and_tests_the_next_year(
     assert scope.tested == [2024, 2025]
     assert scope.settled == [2019, 2020, 2021, 2022, 2023, 2026]
     assert scope.dbt_env("run-2") == {"XXGK_SCOPE_RUN": "run-2"}
+    assert scope.dbt_command == cy.DBT_BUILD  # incremental: no --full-refresh
 
 
 def test_a_file_received_again_rebuilds_its_agency_year(con):

@@ -75,8 +75,9 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     tested, checks changed) and the next year's reports of the changed agencies; the
     incremental marts re-derive those reports, the tests skip every other report's rows
     (macros/run_scope.sql) and the verdict is recorded per year. A run without partitions
-    (or over every year) builds and tests everything. A partial selection (a model
-    materialized by hand) builds and tests what it selects in full and records nothing."""
+    (or over every year) builds and tests everything, its incremental models made anew
+    (checked_years.DBT_BUILD_FULL). A partial selection (a model materialized by hand) builds
+    and tests what it selects in full, the same way, and records nothing."""
     # dbt reads the warehouse path from the environment; make it the same absolute path the
     # Python stages use.
     os.environ["XXGK_WAREHOUSE"] = str(Settings.from_env().warehouse)
@@ -84,7 +85,7 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     # (context.assets_def is the subset a run selected: compare with the whole project)
     if not context.selected_asset_keys >= set(xxgk_dbt_models.keys):
         context.log.info("partial selection: the selected models over every report")
-        yield from build(dbt, context)
+        yield from build(dbt, context, checked_years.DBT_BUILD_FULL)
         return
     run_id, current = context.run.run_id, checked_years.fingerprint()
     with warehouse.connect() as con:
@@ -97,7 +98,7 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # No fetch_row_counts(): it opens an in-process adapter connection that would keep the
         # DuckDB file open (with another configuration) while the mart checks read it.
         with environment(scope.dbt_env(run_id)):
-            yield from build(dbt, context)
+            yield from build(dbt, context, scope.dbt_command)
     except Exception:
         with warehouse.connect() as con:
             checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, False, current)
@@ -106,10 +107,11 @@ def xxgk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         checked_years.record(con, run_id, checked_years.DBT_GATE, scope.tested, True, current)
 
 
-def build(dbt: DbtCliResource, context: dg.AssetExecutionContext) -> Iterator:
-    """``dbt build`` of the run's selection, streamed as Dagster events; then the target folder
-    is kept in order for the next run (defs/dbt_target.py)."""
-    invocation = dbt.cli(list(checked_years.DBT_BUILD), context=context)
+def build(dbt: DbtCliResource, context: dg.AssetExecutionContext, command: tuple[str, ...]) -> Iterator:
+    """``command`` (checked_years.DBT_BUILD or DBT_BUILD_FULL) on the run's selection, streamed
+    as Dagster events; then the target folder is kept in order for the next run
+    (defs/dbt_target.py)."""
+    invocation = dbt.cli(list(command), context=context)
     project_target = dbt_project.project_dir / dbt_project.target_path
     try:
         yield from with_submission_counts(invocation.stream())

@@ -59,6 +59,10 @@ SCOPE_ENV = "XXGK_SCOPE_RUN"  # read by dbt_project/macros/run_scope.sql
 # warehouse: the test suite runs them (tests/dbt); a run leaves them out, as dbt advises for
 # production builds.
 DBT_BUILD = ("build", "--exclude-resource-type", "unit_test")
+# A run that builds every report derives every row again anyway: with --full-refresh its
+# incremental models are made anew, so one whose columns changed with the project (an
+# upgrade) is rebuilt instead of failing dbt's on_schema_change check.
+DBT_BUILD_FULL = (*DBT_BUILD, "--full-refresh")
 # The three fact marts carry a blocking GX check each (orchestration/quality/marts.py).
 FACT_MARTS = ("fct_applications", "fct_review_litigation", "fct_active_disclosure")
 GATES = (DBT_GATE, *(f"gx_{mart}" for mart in FACT_MARTS))
@@ -91,6 +95,10 @@ class Scope:
     @property
     def full(self) -> bool:
         return self.rebuilt is None
+
+    @property
+    def dbt_command(self) -> tuple[str, ...]:
+        return DBT_BUILD_FULL if self.full else DBT_BUILD
 
     def dbt_env(self, run_id: str) -> dict[str, str]:
         """dbt's environment: the run whose scope (quality.run_scope) the models and tests read.

@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from make_fixture_db import build_fixture, sha
 from test_dbt_project import run_dbt
 
-from orchestration.quality.checked_years import SCOPE_ENV
+from orchestration.quality.checked_years import DBT_BUILD, DBT_BUILD_FULL, SCOPE_ENV
 
 FACTS = ("fct_applications", "fct_active_disclosure", "fct_review_litigation")
 COPY = sha("2022_copy.txt")
@@ -175,3 +175,29 @@ def test_a_new_run_id_reuses_the_parse_of_the_project(two_years):
     last_invocation = (work / "logs" / "dbt.log").read_text(encoding="utf-8").rsplit("Running with dbt=", 1)[1]
     assert "Partial parsing enabled, no changes found, skipping parsing" in last_invocation
     assert "Unable to do partial parsing" not in last_invocation
+
+
+def columns(warehouse: Path, relation: str) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [row[0] for row in con.execute(f"describe {relation}").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_full_run_makes_anew_a_mart_whose_columns_changed(two_years):
+    """A release that changes a mart's columns meets the table an older release built. dbt's
+    on_schema_change check refuses an incremental build into it; the full run that follows a
+    change of the project (checked_years: changed checks test every year) builds with
+    --full-refresh, so the mart is made anew with the model's columns and every row."""
+    warehouse, work, _ = two_years
+    expected = {mart: columns(warehouse, f"main_marts.{mart}") for mart in ("fct_applications", "dim_report")}
+    rows_before = rows(warehouse, "fct_applications", 2022)
+    execute(warehouse, ("alter table main_marts.fct_applications drop column raw_text", []),
+            ("alter table main_marts.dim_report add column retired_column varchar", []))
+    refused = run_dbt(list(DBT_BUILD), warehouse, work)
+    assert refused.returncode != 0 and "out of sync" in refused.stdout
+    dbt_ok(list(DBT_BUILD_FULL), warehouse, work)
+    for mart, names in expected.items():
+        assert columns(warehouse, f"main_marts.{mart}") == names
+    assert rows(warehouse, "fct_applications", 2022) == rows_before
