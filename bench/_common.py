@@ -43,9 +43,14 @@ def settings_for(work: Path, inbox: Path | None = None) -> Settings:
 def link_corpus(corpus: Path, inbox: Path) -> int:
     """Hard-link the reports of a generated corpus (``xxgk generate`` output) into a fresh
     ``inbox``, so the corpus stays whole for the next run; returns the number of files."""
+    reports = sorted((corpus / "reports").iterdir()) if (corpus / "reports").is_dir() else []
+    if not reports:
+        # a corpus generated into a bench's own work folder was its inbox: the run archived it
+        raise SystemExit(f"{corpus / 'reports'}: no reports to link (not an `xxgk generate` output, "
+                         "or one a run has already taken from its inbox)")
     shutil.rmtree(inbox, ignore_errors=True)
     inbox.mkdir(parents=True)
-    for path in sorted((corpus / "reports").iterdir()):
+    for path in reports:
         os.link(path, inbox / path.name)
     return sum(1 for _ in inbox.iterdir())
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import resource
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -30,32 +28,20 @@ YEARS = tuple(range(2019, 2026))
 TXT = Options(years=YEARS, formats=("txt",), fault_rate=0.25, seed=7)
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (generator and parse workers): wall
-    time on a shared 2-core machine measures the neighbours more than the code."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("corpus")
-    cpu = cpu_seconds()
-    started = time.perf_counter()
     summary = generate(out, 29, TXT, workers=2)
-    generated = time.perf_counter() - started
     data = out / "data"
     settings = dataclasses.replace(
         Settings.from_env(), data_dir=data, inbox=out / "reports", archive=data / "archive",
         warehouse=data / "warehouse.duckdb", published=data / "published", validation=data / "validation")
-    started = time.perf_counter()
     with connect(settings.warehouse) as con:
         ingest_inbox(settings, con)
         parse_received(con, settings)
         validate_pending(con, settings.validation, "generated")
         comparison = compare(out, con)
-    return {"out": out, "summary": summary, "comparison": comparison, "generated_s": generated,
-            "pipeline_s": time.perf_counter() - started, "cpu_s": cpu_seconds() - cpu}
+    return {"out": out, "summary": summary, "comparison": comparison}
 
 
 def test_corpus_shape(corpus):
@@ -85,12 +71,6 @@ def test_pipeline_finds_exactly_the_injected_faults(corpus):
     assert c.wrong_values == []
     assert c.unreadable_mismatch == []
     assert c.duplicate_mismatch == []
-
-
-def test_fast_enough(corpus):
-    # 200 reports generated and run through ingest/parse/validate in well under a minute of
-    # CPU (about 20 s here, 7 s of it importing Great Expectations)
-    assert corpus["cpu_s"] < 45, (corpus["cpu_s"], corpus["generated_s"], corpus["pipeline_s"])
 
 
 def test_clean_reports_of_every_format_parse_back_without_findings(tmp_path):
