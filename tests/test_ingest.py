@@ -153,3 +153,73 @@ def test_a_known_file_under_another_extension_is_a_receipt_not_a_second_copy(dat
     digest = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     assert (summary.new_files, summary.duplicates) == (0, 1)
     assert [p.name for p in settings.archive.rglob("*") if p.is_file()] == [f"{digest}.txt"]
+
+
+def test_a_file_that_cannot_be_read_stays_in_the_inbox_and_the_others_go_on(data_dir, monkeypatch):
+    """Permissions or an I/O error on one inbox file (simulated: the suite runs as root, which
+    reads any file) leave it in the inbox, named in ``skipped``; the others are archived."""
+    from orchestration.stages import ingest
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    for name in ("a.txt", "locked.txt", "z.txt"):
+        (settings.inbox / name).write_bytes(SAMPLE.read_bytes() + name.encode())
+    real_open = open
+
+    def open_denied(path, *args, **kwargs):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "open", open_denied, raising=False)
+    with connect(settings.warehouse) as con:
+        summary = ingest_inbox(settings, con)
+        names = sorted(r[0] for r in con.execute("select original_name from raw.receipts").fetchall())
+    assert names == ["a.txt", "z.txt"] and summary.received == 2
+    assert summary.skipped == ["locked.txt (cannot be read: Permission denied; left in the inbox)"]
+    assert [p.name for p in settings.inbox.iterdir()] == ["locked.txt"]
+    assert not list(settings.archive.glob("*.tmp"))
+
+
+def test_a_file_withdrawn_before_it_is_read_is_passed_over(data_dir, monkeypatch):
+    from orchestration.stages import ingest
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    for name in ("a.txt", "withdrawn.txt", "z.txt"):
+        (settings.inbox / name).write_bytes(SAMPLE.read_bytes() + name.encode())
+    real = ingest._archive_copy
+
+    def withdrawn_first(source, settings_):
+        if source.name == "withdrawn.txt":
+            source.unlink()  # its uploader took it back after the inbox was listed
+        return real(source, settings_)
+
+    monkeypatch.setattr(ingest, "_archive_copy", withdrawn_first)
+    with connect(settings.warehouse) as con:
+        summary = ingest_inbox(settings, con)
+        assert con.execute("select count(*) from raw.files").fetchall()[0][0] == 2
+    assert summary.received == 2
+    assert summary.skipped == ["withdrawn.txt (gone from the inbox before it was read)"]
+    assert not list(settings.inbox.iterdir())
+
+
+def test_an_archive_that_cannot_be_written_stops_the_run(data_dir, monkeypatch):
+    """Not an inbox file's fault: every file would fail alike, so the run fails loudly and
+    the files stay in the inbox."""
+    from orchestration.stages import ingest
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    shutil.copy(SAMPLE, settings.inbox / "a.txt")
+    real_open = open
+
+    def archive_full(path, mode="r", *args, **kwargs):
+        if "w" in mode:
+            raise OSError(28, "No space left on device", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "open", archive_full, raising=False)
+    with connect(settings.warehouse) as con, pytest.raises(OSError, match="No space left"):
+        ingest_inbox(settings, con)
+    assert [p.name for p in settings.inbox.iterdir()] == ["a.txt"]

@@ -65,13 +65,27 @@ def archive_path(settings: Settings, sha256: str, extension: str) -> Path:
 def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int]:
     """Stream ``source`` into a temporary file of the archive while hashing it (a 1 GB file
     never sits in memory). Returns (sha256, temporary file, size): the batch renames it into
-    place once flushed to disk."""
+    place once flushed to disk. Raises FileNotFoundError when ``source`` is gone and
+    _Unreadable when it cannot be opened or read; an error writing the archive propagates."""
     digest = hashlib.sha256()
+    try:
+        # opened apart from the copy to tell its errors from the archive's; the copy's with closes it
+        src = open(source, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _Unreadable(exc) from exc
     tmp = settings.archive / f"{TMP_PREFIX}{uuid.uuid4().hex}.tmp"
     size = 0
     try:
-        with open(source, "rb") as src, open(tmp, "wb") as dst:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
+        with src, open(tmp, "wb") as dst:
+            while True:
+                try:
+                    chunk = src.read(1 << 20)
+                except OSError as exc:
+                    raise _Unreadable(exc) from exc
+                if not chunk:
+                    break
                 digest.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
@@ -79,6 +93,14 @@ def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class _Unreadable(Exception):
+    """The inbox file could not be opened or read (not: the archive could not be written)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.reason = error.strerror or str(error)
 
 
 def _flush_to_disk(folder: Path) -> None:
@@ -110,7 +132,9 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
     inbox. The same bytes twice are one file (one raw.files row) with two receipts.
 
     Symlinks and uploads in progress are left alone; a file that changes while it is read
-    stays in the inbox for the next run. Files are recorded in batches of ``INGEST_BATCH``."""
+    stays in the inbox for the next run, and so does one that cannot be read (permissions, an
+    I/O error); one withdrawn before it was read is passed over. Each is named in ``skipped``
+    and the other files go on. Files are recorded in batches of ``INGEST_BATCH``."""
     settings.ensure_dirs()
     for stale in settings.archive.glob(f"{TMP_PREFIX}*.tmp"):  # copies of a crashed run
         stale.unlink(missing_ok=True)
@@ -127,9 +151,24 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
                 summary.skipped.append(entry.name)
                 continue
             path = Path(entry.path)
-            before = entry.stat(follow_symlinks=False)
-            sha256, tmp, size = _archive_copy(path, settings)
-            after = path.stat(follow_symlinks=False)
+            try:
+                before = entry.stat(follow_symlinks=False)
+                sha256, tmp, size = _archive_copy(path, settings)
+            except FileNotFoundError:  # withdrawn by its uploader between listing and reading
+                summary.skipped.append(f"{entry.name} (gone from the inbox before it was read)")
+                continue
+            except _Unreadable as exc:
+                # permissions or an I/O error where it lies: it stays in the inbox for someone to
+                # fix, and the other files go on (an archive that cannot be written stops the run)
+                log.warning("inbox file %s cannot be read: %s", entry.name, exc.reason)
+                summary.skipped.append(f"{entry.name} (cannot be read: {exc.reason}; left in the inbox)")
+                continue
+            try:
+                after = path.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                tmp.unlink()
+                summary.skipped.append(f"{entry.name} (gone from the inbox while being read)")
+                continue
             if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != after.st_size:
                 tmp.unlink()
                 summary.skipped.append(f"{entry.name} (changed while being read; retried next run)")
@@ -207,7 +246,7 @@ def _record(settings: Settings, con: duckdb.DuckDBPyConnection, batch: list[_Cop
     summary.received += len(batch)
     # Only once archived and recorded do the files leave the inbox.
     for copied in batch:
-        copied.source.unlink()
+        copied.source.unlink(missing_ok=True)  # recorded; its uploader may have withdrawn it since
     batch.clear()
 
 
