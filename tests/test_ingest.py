@@ -223,3 +223,21 @@ def test_an_archive_that_cannot_be_written_stops_the_run(data_dir, monkeypatch):
     with connect(settings.warehouse) as con, pytest.raises(OSError, match="No space left"):
         ingest_inbox(settings, con)
     assert [p.name for p in settings.inbox.iterdir()] == ["a.txt"]
+
+
+def test_an_archive_folder_gone_is_not_taken_for_a_withdrawn_file(data_dir, monkeypatch):
+    from orchestration.stages import ingest
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    shutil.copy(SAMPLE, settings.inbox / "a.txt")
+    real = ingest._archive_copy
+
+    def archive_removed(source, settings_):
+        shutil.rmtree(settings_.archive)  # e.g. an unmounted volume
+        return real(source, settings_)
+
+    monkeypatch.setattr(ingest, "_archive_copy", archive_removed)
+    with connect(settings.warehouse) as con, pytest.raises(FileNotFoundError, match="incoming"):
+        ingest_inbox(settings, con)
+    assert [p.name for p in settings.inbox.iterdir()] == ["a.txt"]

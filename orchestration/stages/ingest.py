@@ -154,7 +154,10 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
             try:
                 before = entry.stat(follow_symlinks=False)
                 sha256, tmp, size = _archive_copy(path, settings)
-            except FileNotFoundError:  # withdrawn by its uploader between listing and reading
+            except FileNotFoundError:
+                if os.path.lexists(path):  # not the inbox file: the archive's folder is gone
+                    raise
+                # withdrawn by its uploader between listing and reading
                 summary.skipped.append(f"{entry.name} (gone from the inbox before it was read)")
                 continue
             except _Unreadable as exc:
