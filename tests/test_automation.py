@@ -160,3 +160,25 @@ def test_automation_is_on_by_default():
     assert sensor().default_status == dg.DefaultSensorStatus.RUNNING
     for name in ("yearly_publication", "monthly_corrections"):
         assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_a_file_the_sensor_cannot_read_does_not_hold_up_the_others(data_dir, monkeypatch):
+    """Simulated (the suite runs as root, which reads any file): the tick requests a run for
+    the readable file instead of failing on the other."""
+    from orchestration.defs import automation
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    (settings.inbox / "locked.txt").write_text(of_year(2022, "甲街道办事处"), encoding="utf-8")
+    (settings.inbox / "ok.txt").write_text(of_year(2023, "乙街道办事处"), encoding="utf-8")
+    real_open = open
+
+    def open_denied(path, *args, **kwargs):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(automation, "open", open_denied, raising=False)
+    result, _ = evaluate()
+    assert isinstance(result, dg.RunRequest)
+    assert result.partition_key == "2023" and result.tags["xxgk/years"] == "2023"

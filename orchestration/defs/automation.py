@@ -44,14 +44,20 @@ def report_year(path: Path) -> str:
 
 
 def inbox_files(inbox: Path) -> dict[str, Path]:
-    """The submissions waiting in the inbox (as ingest sees them), by content hash."""
+    """The submissions waiting in the inbox (as ingest sees them), by content hash. A file
+    that cannot be read (permissions, gone since the listing) is left out, so that it never
+    fails the tick for the others; ingest names it when a run comes."""
     if not inbox.is_dir():
         return {}
     found = {}
     for entry in sorted(os.scandir(inbox), key=lambda e: e.name):
         if not is_submission(entry):
             continue
-        digest = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
+        try:
+            with open(entry.path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            continue
         found[digest] = Path(entry.path)
     return found
 
