@@ -66,3 +66,16 @@ def trash_removed(published: Path, timeout_s: float = 60.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def deny_reading(monkeypatch, module, suffix: str) -> None:
+    """Make ``open`` in ``module`` fail with EACCES for paths ending in ``suffix``: the suite
+    runs as root, which reads any file whatever its mode."""
+    real_open = open
+
+    def open_denied(path, *args, **kwargs):
+        if str(path).endswith(suffix):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "open", open_denied, raising=False)

@@ -7,7 +7,7 @@ import shutil
 from datetime import datetime
 
 import dagster as dg
-from samples import SAMPLE, variant
+from samples import SAMPLE, deny_reading, variant
 
 from orchestration.definitions import UNPARTITIONED, defs
 from orchestration.settings import Settings
@@ -171,14 +171,7 @@ def test_a_file_the_sensor_cannot_read_does_not_hold_up_the_others(data_dir, mon
     settings.ensure_dirs()
     (settings.inbox / "locked.txt").write_text(of_year(2022, "甲街道办事处"), encoding="utf-8")
     (settings.inbox / "ok.txt").write_text(of_year(2023, "乙街道办事处"), encoding="utf-8")
-    real_open = open
-
-    def open_denied(path, *args, **kwargs):
-        if str(path).endswith("locked.txt"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(automation, "open", open_denied, raising=False)
+    deny_reading(monkeypatch, automation, "locked.txt")
     result, _ = evaluate()
     assert isinstance(result, dg.RunRequest)
     assert result.partition_key == "2023" and result.tags["xxgk/years"] == "2023"

@@ -6,7 +6,7 @@ import hashlib
 import shutil
 
 import pytest
-from samples import SAMPLE
+from samples import SAMPLE, deny_reading
 
 from orchestration.settings import Settings
 from orchestration.stages.ingest import ingest_inbox
@@ -164,14 +164,7 @@ def test_a_file_that_cannot_be_read_stays_in_the_inbox_and_the_others_go_on(data
     settings.ensure_dirs()
     for name in ("a.txt", "locked.txt", "z.txt"):
         (settings.inbox / name).write_bytes(SAMPLE.read_bytes() + name.encode())
-    real_open = open
-
-    def open_denied(path, *args, **kwargs):
-        if str(path).endswith("locked.txt"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(ingest, "open", open_denied, raising=False)
+    deny_reading(monkeypatch, ingest, "locked.txt")
     with connect(settings.warehouse) as con:
         summary = ingest_inbox(settings, con)
         names = sorted(r[0] for r in con.execute("select original_name from raw.receipts").fetchall())
