@@ -62,23 +62,23 @@ def archive_path(settings: Settings, sha256: str, extension: str) -> Path:
     return settings.archive / sha256[:2] / f"{sha256}{safe_ext}"
 
 
-def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int]:
+def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int, os.stat_result]:
     """Stream ``source`` into a temporary file of the archive while hashing it (a 1 GB file
-    never sits in memory). Returns (sha256, temporary file, size): the batch renames it into
-    place once flushed to disk. Raises FileNotFoundError when ``source`` is gone and
-    _Unreadable when it cannot be opened or read; an error writing the archive propagates."""
+    never sits in memory). Returns (sha256, temporary file, size, the source's stat when
+    opened): the batch renames the copy into place once flushed to disk. Raises _Unreadable
+    when ``source`` cannot be opened or read (gone included); an error of the archive's
+    propagates as it is."""
     digest = hashlib.sha256()
     try:
         # opened apart from the copy to tell its errors from the archive's; the copy's with closes it
         src = open(source, "rb")  # noqa: SIM115
-    except FileNotFoundError:
-        raise
     except OSError as exc:
         raise _Unreadable(exc) from exc
     tmp = settings.archive / f"{TMP_PREFIX}{uuid.uuid4().hex}.tmp"
     size = 0
     try:
         with src, open(tmp, "wb") as dst:
+            opened = os.fstat(src.fileno())
             while True:
                 try:
                     chunk = src.read(1 << 20)
@@ -89,7 +89,7 @@ def _archive_copy(source: Path, settings: Settings) -> tuple[str, Path, int]:
                 digest.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
-        return digest.hexdigest(), tmp, size
+        return digest.hexdigest(), tmp, size, opened
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -101,6 +101,7 @@ class _Unreadable(Exception):
     def __init__(self, error: OSError):
         super().__init__(str(error))
         self.reason = error.strerror or str(error)
+        self.gone = isinstance(error, FileNotFoundError)  # withdrawn since the inbox was listed
 
 
 def _flush_to_disk(folder: Path) -> None:
@@ -152,15 +153,11 @@ def ingest_inbox(settings: Settings, con: duckdb.DuckDBPyConnection) -> IngestSu
                 continue
             path = Path(entry.path)
             try:
-                before = entry.stat(follow_symlinks=False)
-                sha256, tmp, size = _archive_copy(path, settings)
-            except FileNotFoundError:
-                if os.path.lexists(path):  # not the inbox file: the archive's folder is gone
-                    raise
-                # withdrawn by its uploader between listing and reading
-                summary.skipped.append(f"{entry.name} (gone from the inbox before it was read)")
-                continue
+                sha256, tmp, size, before = _archive_copy(path, settings)
             except _Unreadable as exc:
+                if exc.gone:
+                    summary.skipped.append(f"{entry.name} (gone from the inbox before it was read)")
+                    continue
                 # permissions or an I/O error where it lies: it stays in the inbox for someone to
                 # fix, and the other files go on (an archive that cannot be written stops the run)
                 log.warning("inbox file %s cannot be read: %s", entry.name, exc.reason)
